@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from qcode.cli import main
+
+main()

@@ -1,0 +1,54 @@
+"""The one error family of qcode, and the exit codes the CLI maps it to.
+
+Library code raises a subclass of :class:`QcodeError` whose message a researcher can act
+on: which file, line or value is wrong, and how to put it right. The CLI prints that
+message on one line and exits with :attr:`ExitStatus.USER_ERROR`.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    SUCCESS = 0
+    USER_ERROR = 1
+    USAGE = 2
+    INTERNAL = 3
+    INTERRUPTED = 130
+
+
+class QcodeError(Exception):
+    """Something the user can fix. The message names what and where."""
+
+    exit_status = ExitStatus.USER_ERROR
+
+
+class ProjectError(QcodeError):
+    """No project, a damaged project, or one made by a newer qcode."""
+
+
+class TranscriptError(QcodeError):
+    """A transcript file cannot be read or parsed."""
+
+
+class CodebookError(QcodeError):
+    """A codebook file is invalid, or loading it would lose codings."""
+
+
+class CodingError(QcodeError):
+    """A coding refers to something that does not exist or is not codable."""
+
+
+class ExportError(QcodeError):
+    """An export cannot be written."""
+
+
+def located(source: str, line: int | None = None, column: int | None = None) -> str:
+    """Format a ``file:line:column`` prefix, leaving out the parts that are unknown."""
+    where = source
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return where
