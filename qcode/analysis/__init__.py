@@ -1,0 +1,1 @@
+"""Read codings back out of the store as matrices and quotes."""

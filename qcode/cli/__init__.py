@@ -1,0 +1,14 @@
+"""The ``qcode`` command line: thin wrappers that call the library and render results."""
+
+from __future__ import annotations
+
+from qcode.cli import (  # noqa: F401  (importing registers the commands)
+    codebook_cmds,
+    codings_cmds,
+    demo_cmd,
+    export_cmds,
+    transcripts_cmds,
+)
+from qcode.cli.app import app, main
+
+__all__ = ["app", "main"]

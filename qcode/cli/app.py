@@ -1,0 +1,83 @@
+"""The root command: global options and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from qcode import __version__
+from qcode.errors import ExitStatus, QcodeError
+
+
+class QcodeGroup(TyperGroup):
+    """Turns library errors into one line on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QcodeError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(exc.exit_status) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted; nothing was changed by the unfinished command", err=True)
+            raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        except Exception as exc:
+            # typer's own signals (exit, abort, usage errors) keep their meaning.
+            if type(exc).__module__.startswith("typer") or os.environ.get("QCODE_DEBUG"):
+                raise
+            typer.echo(
+                f"internal error: {type(exc).__name__}: {exc} (this is a bug in qcode; "
+                "run again with QCODE_DEBUG=1 for the details and report it)",
+                err=True,
+            )
+            raise typer.Exit(ExitStatus.INTERNAL) from None
+
+
+app = typer.Typer(
+    cls=QcodeGroup,
+    name="qcode",
+    help=(
+        "Code qualitative interviews from the command line: import transcripts, apply a YAML "
+        "codebook, code segments, export matrices and quotes. Runs fully offline.\n\n"
+        "Example: qcode demo --out qcode-demo"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    project: Path | None = typer.Option(
+        None, "--project", "-P", help="Project folder (default: nearest qcode.db upwards, "
+        "or QCODE_PROJECT).", show_default=False,
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """qcode: code qualitative interviews from the command line."""
+    ctx.obj = {"project": project}
+
+
+def main() -> None:
+    """Entry point of the ``qcode`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interrupted before a command started
+        sys.exit(ExitStatus.INTERRUPTED)

@@ -1,0 +1,141 @@
+"""codings add | remove | list | import | export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qcode.cli.app import app
+from qcode.cli.common import FORMAT_OPTION, ListFormat, emit, note, open_project
+from qcode.coding.manual import (
+    add_codings,
+    default_coder,
+    list_codings,
+    parse_span,
+    remove_codings,
+)
+from qcode.models import Coding
+
+codings_app = typer.Typer(help="Add, remove, list, import and export codings.",
+                          no_args_is_help=True)
+app.add_typer(codings_app, name="codings")
+
+CODER_OPTION = typer.Option(None, "--coder", "-c",
+                            help="Coder name (default: QCODE_CODER, else your user name).")
+
+
+@codings_app.command("add")
+def add(
+    ctx: typer.Context,
+    transcript: str = typer.Argument(..., help="Transcript id."),
+    segment: int = typer.Argument(..., help="Segment number (see 'qcode show ID')."),
+    codes: list[str] = typer.Argument(..., help="One or more code ids."),
+    coder: str | None = CODER_OPTION,
+    memo: str = typer.Option("", "--memo", "-m", help="A memo on the coding."),
+    span: str | None = typer.Option(None, "--span", help="Character span START:END inside "
+                                    "the segment (END exclusive)."),
+) -> None:
+    """Code a segment (or a span in it) with one or more codes.
+
+    Example: qcode codings add noordrand-r01 12 trust.high trust.colocation --memo "koffieautomaat"
+    """
+    start, end = parse_span(span) if span else (None, None)
+    who = default_coder(coder)
+    with open_project(ctx) as project:
+        outcome = add_codings(project, [
+            Coding(transcript=transcript, segment=segment, code=code, coder=who, memo=memo,
+                   start=start, end=end)
+            for code in codes
+        ])
+    for coding in outcome.added:
+        note(f"added {coding.transcript}:{coding.segment} {coding.code} ({coding.coder})")
+    for coding in outcome.already_present:
+        note(f"already coded {coding.transcript}:{coding.segment} {coding.code} "
+             f"({coding.coder}); unchanged")
+
+
+@codings_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    transcript: str = typer.Argument(..., help="Transcript id."),
+    segment: int = typer.Argument(..., help="Segment number."),
+    codes: list[str] = typer.Argument(..., help="Code ids to remove."),
+    coder: str | None = typer.Option(None, "--coder", "-c",
+                                     help="Only this coder's codings (default: every coder)."),
+    span: str | None = typer.Option(None, "--span", help="Only the coding of this span."),
+) -> None:
+    """Remove codes from a segment.
+
+    Example: qcode codings remove noordrand-r01 12 trust.high --coder ref
+    """
+    with open_project(ctx) as project:
+        removed = remove_codings(project, transcript, segment, codes, coder=coder,
+                                 span=parse_span(span) if span else None)
+    note(f"removed {removed} coding(s)")
+
+
+@codings_app.command("list")
+def list_(
+    ctx: typer.Context,
+    transcripts: list[str] = typer.Argument(None, help="Transcript ids (default: all)."),
+    code: list[str] = typer.Option([], "--code", help="Only this code and its sub-codes."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    fmt: ListFormat = FORMAT_OPTION,
+) -> None:
+    """List codings.
+
+    Example: qcode codings list noordrand-r01 --code trust --format jsonl
+    """
+    with open_project(ctx) as project:
+        codings = list_codings(project, transcripts=transcripts or [], codes=code, coders=coder)
+    rows = [
+        {"transcript": c.transcript, "segment": c.segment, "code": c.code, "coder": c.coder,
+         "provenance": c.provenance, "memo": c.memo, "start": c.start, "end": c.end,
+         "created_at": c.created_at}
+        for c in codings
+    ]
+    columns = ["transcript", "segment", "code", "coder", "provenance", "memo", "start", "end"]
+    if fmt is not ListFormat.table:
+        columns.append("created_at")
+    emit(rows, fmt, columns=columns, title="Codings", empty="no codings")
+
+
+@codings_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV with transcript, segment, code columns "
+                                "(optional coder, provenance, memo, start, end, created_at)."),
+    coder: str | None = typer.Option(None, "--coder", "-c",
+                                     help="Coder for rows without a coder column value."),
+) -> None:
+    """Import codings from a CSV file, all or nothing.
+
+    Example: qcode codings import transcripts_sample/codings.csv
+    """
+    from qcode.coding.csvio import import_codings_csv
+
+    with open_project(ctx) as project:
+        outcome = import_codings_csv(project, file, coder=default_coder(coder))
+    note(f"imported {len(outcome.added)} coding(s) from {file}"
+         + (f"; {len(outcome.already_present)} were already present" if outcome.already_present
+            else ""))
+
+
+@codings_app.command("export")
+def export(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CSV file to write."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    code: list[str] = typer.Option([], "--code", help="Only this code and its sub-codes."),
+) -> None:
+    """Export codings to CSV (the same columns 'codings import' reads).
+
+    Example: qcode codings export codings-backup.csv
+    """
+    from qcode.coding.csvio import write_codings_csv
+
+    with open_project(ctx) as project:
+        codings = list_codings(project, codes=code, coders=coder)
+    write_codings_csv(codings, file)
+    note(f"wrote {len(codings)} coding(s) to {file}")

@@ -1,0 +1,80 @@
+"""Helpers every command uses: opening the project and printing results."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from qcode.store import Project, find_project
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+FORMAT_OPTION = typer.Option(
+    ListFormat.table, "--format", "-f", help="table for people; csv or jsonl for scripts."
+)
+
+
+def open_project(ctx: typer.Context) -> Project:
+    """The project named by --project, QCODE_PROJECT, or the nearest one upwards."""
+    explicit: Path | None = (ctx.find_root().obj or {}).get("project")
+    return find_project(explicit)
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: ListFormat,
+    *,
+    columns: Sequence[str],
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    """Print rows as a rich table, CSV or JSON lines (one object a line)."""
+    if fmt is ListFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if fmt is ListFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _flat(row.get(c)) for c in columns])
+        return
+    if not rows:
+        err_console.print(empty)
+        return
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        numeric = all(isinstance(row.get(column), int | float) for row in rows)
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else _flat(row.get(c)) for c in columns))
+    console.print(table)
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def note(message: str) -> None:
+    err_console.print(message, markup=False)

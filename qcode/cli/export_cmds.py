@@ -1,0 +1,102 @@
+"""export matrix | quotes."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from qcode.cli.app import app
+from qcode.cli.common import console, note, open_project
+from qcode.errors import ExportError
+
+export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+class Measure(Enum):
+    count = "count"
+    presence = "presence"
+    words = "words"
+
+
+class Level(str, Enum):
+    full = "full"
+    top = "top"
+
+
+@export_app.command("matrix")
+def matrix(
+    ctx: typer.Context,
+    by: str = typer.Option("respondent", "--by", help="respondent, case, role, transcript, or "
+                           "any respondent attribute."),
+    measure: Measure = typer.Option(Measure.count, "--measure",
+                                    help="count (coded segments), presence (0/1) or words."),
+    level: Level = typer.Option(Level.full, "--level",
+                                help="full (every code) or top (sub-codes rolled up)."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    output: Path | None = typer.Option(None, "--output", "-o",
+                                       help="File to write: .csv, .xlsx or .md."),
+    csv_out: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of a table."),
+) -> None:
+    """Export a code-by-respondent (or by case, role, ...) matrix.
+
+    Cells count coded segments, interviewer turns excluded.
+
+    Example: qcode export matrix --by case --level top -o matrix.xlsx
+    """
+    from qcode.analysis.matrix import build_matrix
+
+    with open_project(ctx) as project:
+        frame = build_matrix(project, by=by, measure=measure.value, level=level.value,
+                             coders=coder)
+    title = f"Codes by {by} ({measure.value})"
+    if output is not None:
+        from qcode.exchange import write_matrix
+
+        write_matrix(frame, output, title=title)
+        note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {by} groups to {output}")
+        return
+    if csv_out:
+        frame.to_csv(sys.stdout, lineterminator="\n")
+        return
+    table = Table(title=title)
+    table.add_column("code")
+    for column in frame.columns[1:]:
+        table.add_column(escape(str(column)), justify="right")
+    for code, row in frame.iterrows():
+        values = [str(v) if v else "[dim]·[/]" for v in row.iloc[1:]]
+        table.add_row(escape(str(code)), *values)
+    console.print(table)
+
+
+@export_app.command("quotes")
+def quotes(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "--output", "-o",
+                                help="File to write: .csv, .xlsx, .md, .docx or .html."),
+    code: list[str] = typer.Option([], "--code", help="Only this code and its sub-codes "
+                                   "(repeatable)."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    transcript: list[str] = typer.Option([], "--transcript", "-t", help="Only these transcripts."),
+) -> None:
+    """Export the coded quotes, with respondent, case, role and segment number.
+
+    Example: qcode export quotes --code trust -o vertrouwen.docx
+    """
+    from qcode.analysis.quotes import collect_quotes
+    from qcode.exchange import write_quotes
+    from qcode.store.codebook import require_codebook
+
+    with open_project(ctx) as project:
+        found = collect_quotes(project, codes=code, coders=coder, transcripts=transcript)
+        codebook = require_codebook(project)
+    if not found and not output.suffix:
+        raise ExportError(f"{output}: give a file name with a suffix")
+    title = "Citaten" + (f": {', '.join(code)}" if code else "")
+    write_quotes(found, output, title=title, labels={c.id: c.label for c in codebook.codes})
+    note(f"wrote {len(found)} quote(s) to {output}")

@@ -1,0 +1,139 @@
+"""init, import, transcripts, show."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from qcode.cli.app import app
+from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
+from qcode.store import init_project
+from qcode.store.transcripts import get_segments, list_transcripts
+
+
+@app.command()
+def init(
+    folder: Path = typer.Argument(Path("."), help="Folder for the new project."),
+) -> None:
+    """Create an empty project (a qcode.db file) in FOLDER.
+
+    Example: qcode init veiligheidshuizen
+    """
+    project = init_project(folder)
+    project.close()
+    note(f"created project {project.db_path}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Transcript files or folders."),
+    meta: Path | None = typer.Option(
+        None, "--meta", help="respondents.csv with a respondent column and attributes."
+    ),
+    interviewer: list[str] = typer.Option(
+        [], "--interviewer", help="Speaker label of the interviewer (repeatable); "
+        "overrides the default I, Interviewer, Q.",
+    ),
+) -> None:
+    """Import transcripts (.txt, .md, .docx, .vtt, .srt) from files or folders.
+
+    Unchanged files are skipped; a changed file keeps its codings where their text still
+    matches. A respondents.csv beside the files is read too.
+
+    Example: qcode import interviews/ --meta interviews/respondents.csv
+    """
+    from qcode.transcripts.importer import import_paths
+
+    with open_project(ctx) as project:
+        report = import_paths(
+            project, paths, meta=meta, interviewer_labels=interviewer or None
+        )
+    for message in report.notes:
+        note(f"note: {message}")
+    for outcome in report.outcomes:
+        extra = f", {outcome.reanchored} codings re-anchored" if outcome.status == "updated" else ""
+        note(f"{outcome.status:9} {outcome.transcript} ({outcome.segments} segments, "
+             f"{outcome.words} words{extra})")
+    note(
+        f"imported {report.count('new')} new, {report.count('updated')} updated, "
+        f"{report.count('unchanged')} unchanged"
+        + (f"; respondent attributes from {', '.join(report.respondents_files)}"
+           if report.respondents_files else "")
+    )
+
+
+@app.command()
+def transcripts(ctx: typer.Context, fmt: ListFormat = FORMAT_OPTION) -> None:
+    """List the project's transcripts with respondent, case, role and size.
+
+    Example: qcode transcripts --format jsonl
+    """
+    with open_project(ctx) as project:
+        summaries = list_transcripts(project)
+    rows = [
+        {"id": s.id, "respondent": s.respondent, "case": s.case, "role": s.role,
+         "segments": s.segments, "respondent_segments": s.respondent_segments,
+         "words": s.words, "format": s.format}
+        for s in summaries
+    ]
+    emit(rows, fmt, columns=list(rows[0]) if rows else ["id"], title="Transcripts",
+         empty="no transcripts yet; add some with 'qcode import PATH'")
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    transcript: str = typer.Argument(..., help="Transcript id (see 'qcode transcripts')."),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f", help="text, jsonl or csv."),
+    coder: list[str] = typer.Option([], "--coder", help="Only codes by these coders."),
+) -> None:
+    """Show a transcript as numbered segments with speaker, text and codes.
+
+    Example: qcode show noordrand-r01 --format jsonl
+    """
+    from qcode.coding.manual import list_codings
+
+    with open_project(ctx) as project:
+        segments = get_segments(project, transcript)
+        codings = list_codings(project, transcripts=[transcript], coders=coder)
+    codes: dict[int, list[str]] = {}
+    for coding in codings:
+        listed = codes.setdefault(coding.segment, [])
+        if coding.code not in listed:
+            listed.append(coding.code)
+    rows = [
+        {"segment": s.number, "speaker": s.speaker, "interviewer": s.interviewer,
+         "text": s.text, "codes": codes.get(s.number, []), "start_time": s.start_time,
+         "end_time": s.end_time}
+        for s in segments
+    ]
+    if fmt is ShowFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if fmt is ShowFormat.csv:
+        emit(rows, ListFormat.csv, columns=list(rows[0]))
+        return
+    table = Table(title=transcript, show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("speaker", no_wrap=True)
+    table.add_column("text", ratio=4)
+    table.add_column("codes", ratio=1)
+    for segment in segments:
+        style = "dim" if segment.interviewer else None
+        table.add_row(str(segment.number), escape(segment.speaker), escape(segment.text),
+                      escape("\n".join(codes.get(segment.number, []))), style=style)
+    console.print(table)

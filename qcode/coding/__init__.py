@@ -1,0 +1,1 @@
+"""Coding segments: by hand from scripts, from CSV files, and (later) assisted."""

@@ -1,0 +1,86 @@
+"""Numbered schema migrations. Never edit one that has shipped; add the next instead."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Migration(NamedTuple):
+    number: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "core tables: respondents, transcripts, segments, codes, codings",
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE respondents (
+            id TEXT PRIMARY KEY,
+            attributes TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE transcripts (
+            id TEXT PRIMARY KEY,
+            respondent_id TEXT REFERENCES respondents(id),
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            word_count INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX transcripts_hash ON transcripts(content_hash);
+        CREATE TABLE segments (
+            transcript_id TEXT NOT NULL REFERENCES transcripts(id)
+                DEFERRABLE INITIALLY DEFERRED,
+            number INTEGER NOT NULL,
+            speaker TEXT NOT NULL,
+            interviewer INTEGER NOT NULL CHECK (interviewer IN (0, 1)),
+            text TEXT NOT NULL,
+            start_time TEXT,
+            end_time TEXT,
+            PRIMARY KEY (transcript_id, number)
+        );
+        CREATE TABLE codes (
+            id TEXT PRIMARY KEY,
+            parent_id TEXT REFERENCES codes(id) DEFERRABLE INITIALLY DEFERRED,
+            position INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            include TEXT NOT NULL DEFAULT '',
+            exclude TEXT NOT NULL DEFAULT '',
+            examples TEXT NOT NULL DEFAULT '[]',
+            keywords TEXT NOT NULL DEFAULT '[]',
+            patterns TEXT NOT NULL DEFAULT '[]',
+            level TEXT,
+            color TEXT
+        );
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            transcript_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            code_id TEXT NOT NULL REFERENCES codes(id) DEFERRABLE INITIALLY DEFERRED,
+            coder TEXT NOT NULL,
+            provenance TEXT NOT NULL
+                CHECK (provenance IN ('manual', 'suggestion', 'bulk', 'imported')),
+            memo TEXT NOT NULL DEFAULT '',
+            start INTEGER,
+            end INTEGER,
+            created_at TEXT NOT NULL,
+            FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            CHECK ((start IS NULL) = (end IS NULL)),
+            CHECK (start IS NULL OR (start >= 0 AND end > start))
+        );
+        CREATE UNIQUE INDEX codings_unique ON codings(
+            transcript_id, segment, code_id, coder, ifnull(start, -1), ifnull(end, -1)
+        );
+        CREATE INDEX codings_code ON codings(code_id);
+        """,
+    ),
+)

@@ -1,0 +1,207 @@
+"""Open, create and find projects; run each command's writes in one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from qcode.errors import ProjectError, QcodeError
+from qcode.store.migrations import MIGRATIONS
+
+DB_NAME = "qcode.db"
+PROJECT_ENV = "QCODE_PROJECT"
+BUSY_TIMEOUT_MS = 5000
+
+
+def now_iso() -> str:
+    """The current time as an ISO 8601 string in UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Project:
+    """An open project. Use :meth:`atomic` around every group of writes."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.root = db_path.parent
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one command's
+            # writes are exactly one transaction.
+            self.db = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise ProjectError(
+                f"{db_path}: not a qcode project database ({exc}); "
+                "restore it from a backup or run 'qcode init' in another folder"
+            ) from exc
+        self._depth = 0
+        self._migrate()
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one transaction; nested calls join the outer one.
+
+        Any exception (a user error, a crash, Ctrl-C) rolls everything back, so the
+        project is left exactly as it was.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _locked_error(self.db_path, exc) from exc
+        self._depth = 1
+        try:
+            yield self.db
+        except BaseException:
+            self._depth = 0
+            self.db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            self.db.execute("ROLLBACK")
+            raise QcodeError(
+                f"{self.db_path}: the change would break the project's consistency ({exc}); "
+                "nothing was changed"
+            ) from exc
+        except sqlite3.OperationalError as exc:
+            self.db.execute("ROLLBACK")
+            raise _locked_error(self.db_path, exc) from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- metadata -----------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.atomic():
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- migrations ---------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        latest = MIGRATIONS[-1].number
+        if current > latest:
+            raise ProjectError(
+                f"{self.db_path}: made by a newer qcode (schema {current}, this qcode knows "
+                f"up to {latest}); upgrade qcode to open it"
+            )
+        for migration in MIGRATIONS:
+            if migration.number <= current:
+                continue
+            with self.atomic():
+                for statement in _split_sql(migration.sql):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {migration.number}")
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS migrations "
+                    "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                self.db.execute(
+                    "INSERT INTO migrations(number, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.number, migration.name, now_iso()),
+                )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (``executescript`` would commit)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _locked_error(db_path: Path, exc: sqlite3.OperationalError) -> QcodeError:
+    if "locked" in str(exc) or "busy" in str(exc):
+        return QcodeError(
+            f"{db_path}: the project is busy (another qcode command is writing to it); "
+            "wait for it to finish and run the command again"
+        )
+    return QcodeError(f"{db_path}: database error ({exc})")
+
+
+def init_project(folder: Path) -> Project:
+    """Create an empty project in ``folder`` (made if missing)."""
+    db_path = folder / DB_NAME
+    if db_path.exists():
+        raise ProjectError(
+            f"{db_path}: a project already exists here; use it, or choose another folder"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise ProjectError(f"{folder}: exists and is not a folder; choose another path")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectError(f"{folder}: cannot create the project folder ({exc.strerror})") from exc
+    project = Project(db_path)
+    project.set_meta("created_at", now_iso())
+    return project
+
+
+def find_project(explicit: Path | None = None, *, start: Path | None = None) -> Project:
+    """Open the project named by ``explicit`` or ``QCODE_PROJECT``, else the nearest
+    ``qcode.db`` in ``start`` (the current folder) or one of its parents, like git."""
+    named = explicit if explicit is not None else _env_project()
+    if named is not None:
+        db_path = named if named.name == DB_NAME or named.is_file() else named / DB_NAME
+        if not db_path.is_file():
+            raise ProjectError(
+                f"{named}: no qcode project there (no {DB_NAME}); run 'qcode init {named}' first"
+            )
+        return Project(db_path)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / DB_NAME
+        if candidate.is_file():
+            return Project(candidate)
+    raise ProjectError(
+        f"{here}: not inside a qcode project (no {DB_NAME} here or above); "
+        "run 'qcode init' or pass --project PATH"
+    )
+
+
+def _env_project() -> Path | None:
+    value = os.environ.get(PROJECT_ENV)
+    return Path(value) if value else None

@@ -1,0 +1,116 @@
+"""Import transcript files and folders into a project in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qcode.errors import TranscriptError
+from qcode.models import Transcript
+from qcode.store.project import Project
+from qcode.store.transcripts import (
+    SaveOutcome,
+    assign_respondent,
+    save_transcript,
+    set_respondent_attributes,
+)
+from qcode.transcripts.respondents import RESPONDENTS_FILE, read_respondents_csv
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    outcomes: tuple[SaveOutcome, ...]
+    respondents_files: tuple[str, ...]
+    respondents_updated: int
+    notes: tuple[str, ...]
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """Expand folders (recursively, skipping hidden entries) into transcript files."""
+    from qcode.transcripts import SUPPORTED_SUFFIXES
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise TranscriptError(
+                    f"{path}: no transcripts in this folder (looked for "
+                    f"{', '.join(SUPPORTED_SUFFIXES)})"
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise TranscriptError(f"{path}: no such file or folder")
+    return files
+
+
+def import_paths(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    meta: Path | None = None,
+    interviewer_labels: Sequence[str] | None = None,
+) -> ImportReport:
+    """Parse every file first, then store them all (and the respondent attributes) in
+    one transaction: a bad file anywhere leaves the project unchanged."""
+    from qcode.transcripts import parse_file
+
+    files = collect_files(paths)
+    transcripts: list[Transcript] = []
+    origin: dict[str, Path] = {}
+    for path in files:
+        transcript = parse_file(path, interviewer_labels=interviewer_labels)
+        if transcript.id in origin:
+            raise TranscriptError(
+                f"{path}: transcript id '{transcript.id}' is also the id of "
+                f"{origin[transcript.id]}; rename one of the files"
+            )
+        origin[transcript.id] = path
+        transcripts.append(transcript)
+    meta_files = _respondents_files(paths, files, meta)
+    respondent_rows = [(f, read_respondents_csv(f)) for f in meta_files]
+    outcomes = []
+    updated = 0
+    notes: list[str] = []
+    with project.atomic():
+        for transcript in transcripts:
+            outcomes.append(save_transcript(project, transcript))
+            notes.extend(transcript.notes)
+        for meta_file, rows in respondent_rows:
+            for row in rows:
+                set_respondent_attributes(project, row.respondent, row.attributes)
+                updated += 1
+                if row.transcript and not assign_respondent(project, row.transcript,
+                                                            row.respondent):
+                    notes.append(
+                        f"{meta_file}:{row.line}: transcript '{row.transcript}' is not in the "
+                        "project (yet); import it and run the import again to link it"
+                    )
+    return ImportReport(tuple(outcomes), tuple(str(f) for f in meta_files), updated, tuple(notes))
+
+
+def _respondents_files(
+    paths: Sequence[Path], files: Sequence[Path], meta: Path | None
+) -> list[Path]:
+    """The explicit --meta file, plus any respondents.csv beside the imported files."""
+    found: list[Path] = []
+    if meta is not None:
+        if not meta.is_file():
+            raise TranscriptError(f"{meta}: no such respondents file")
+        found.append(meta)
+    folders = {p for p in paths if p.is_dir()} | {f.parent for f in files}
+    for folder in sorted(folders):
+        candidate = folder / RESPONDENTS_FILE
+        if candidate.is_file() and all(candidate.resolve() != f.resolve() for f in found):
+            found.append(candidate)
+    return found

@@ -1,0 +1,124 @@
+"""Small, realistic fixtures: a mini codebook and two short Dutch interviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qcode.store import Project, init_project
+
+MINI_CODEBOOK = """\
+codebook: mini
+description: Een kleine codeboom voor de tests.
+codes:
+  trust:
+    label: Onderling vertrouwen
+    description: Hoe partners elkaar vertrouwen en informatie delen.
+    keywords: [vertrouwen, informatie delen]
+    color: "#1f77b4"
+    codes:
+      high:
+        label: Hoog vertrouwen
+        level: high
+      low:
+        label: Laag vertrouwen
+        level: low
+      information_sharing:
+        label: Informatiedeling
+        keywords: [informatie]
+        codes:
+          oral:
+            label: Mondeling delen
+          written:
+            label: Schriftelijk delen
+  governance:
+    label: Netwerkgovernance
+    codes:
+      nao:
+        label: Netwerk administratieve organisatie
+  dialogue:
+    label: Dialoog tussen politie en ketenpartners
+"""
+
+INTERVIEW_ONE = """\
+---
+respondent: R01
+case: Veiligheidshuis Noord
+role: manager
+date: 2026-03-12
+interviewer: [I]
+---
+I: Wat is uw functie?
+
+R: Ik ben hoofd van het Veiligheidshuis. Wij zijn een coöperatie van partners, en de casuïstiek
+bespreken we aan één tafel.
+
+I: Hoe is het vertrouwen tussen de partners?
+
+R: Het vertrouwen is hoog. We delen veel mondeling, in het casusoverleg zelf.
+
+I: En schriftelijk?
+
+R: Schriftelijk delen is lastiger door de AVG en het convenant.
+"""
+
+INTERVIEW_TWO = """\
+---
+respondent: R02
+case: Veiligheidshuis Zuid
+role: politie
+interviewer: [I]
+---
+I: Hoe werkt u samen met de ketenpartners?
+
+R: Ik zit twee dagen per week in het huis. Informatie komt vaak te laat terug.
+
+I: Vertrouwt u de partners?
+
+R: Niet altijd, eerlijk gezegd. Afspraken worden niet altijd nagekomen.
+"""
+
+
+@pytest.fixture()
+def sample_files(tmp_path: Path) -> Path:
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    (folder / "noord-r01.txt").write_text(INTERVIEW_ONE, encoding="utf-8")
+    (folder / "zuid-r02.txt").write_text(INTERVIEW_TWO, encoding="utf-8")
+    (tmp_path / "mini.yaml").write_text(MINI_CODEBOOK, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture()
+def empty_project(tmp_path: Path) -> Project:
+    project = init_project(tmp_path / "project")
+    yield project
+    project.close()
+
+
+@pytest.fixture()
+def project(sample_files: Path) -> Project:
+    """A project with both interviews imported and the mini codebook loaded."""
+    from qcode.codebook import load_codebook
+    from qcode.store.codebook import save_codebook
+    from qcode.transcripts.importer import import_paths
+
+    project = init_project(sample_files / "project")
+    import_paths(project, [sample_files / "interviews"])
+    save_codebook(project, load_codebook(sample_files / "mini.yaml"))
+    yield project
+    project.close()
+
+
+def snapshot(project: Project) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """Every row of every table, to assert that a failed command changed nothing."""
+    tables = [
+        r[0] for r in project.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        )
+    ]
+    return [
+        (table, [tuple(row) for row in project.db.execute(f"SELECT * FROM {table} ORDER BY 1")])
+        for table in tables
+    ]

@@ -1,0 +1,29 @@
+"""Lint and type checks run with the tests, so one command (pytest) checks everything."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool(name: str) -> list[str]:
+    if shutil.which(name, path=str(Path(sys.executable).parent)):
+        return [str(Path(sys.executable).parent / name)]
+    pytest.skip(f"{name} is not installed (pip install -e '.[dev]')")
+
+
+def test_ruff() -> None:
+    result = subprocess.run([*_tool("ruff"), "check", "qcode", "tests", "bench"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy() -> None:
+    result = subprocess.run([*_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
