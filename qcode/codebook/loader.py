@@ -1,0 +1,177 @@
+"""Load and validate a YAML codebook into a :class:`~qcode.models.Codebook`.
+
+Every problem raises :class:`~qcode.errors.CodebookError` with a one-line message that starts
+with ``file:line:column:`` and says what was expected and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from qcode.codebook.nodes import NULL_TAG, NodeReader, compose, kind, read_text
+from qcode.codebook.patterns import read_patterns
+from qcode.errors import CodebookError
+from qcode.models import LEVELS, Code, Codebook
+
+CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+CODEBOOK_FIELDS: tuple[str, ...] = ("codebook", "description", "codes")
+CODE_FIELDS: tuple[str, ...] = (
+    "label", "description", "include", "exclude", "examples", "keywords", "patterns",
+    "level", "color", "codes",
+)
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read, validate and return the codebook in the YAML file at ``path``.
+
+    Raises :class:`CodebookError` naming the file (and line and column) on any problem.
+    """
+    path = Path(path)
+    return parse_codebook(read_text(path), source=str(path))
+
+
+def parse_codebook(text: str, *, source: str) -> Codebook:
+    """Validate codebook YAML ``text``; ``source`` names it in messages and the result."""
+    root = compose(text, source)
+    if root is None:
+        raise CodebookError(
+            f"{source}:1:1: the codebook is empty; expected 'codebook: <name>' and 'codes:'"
+        )
+    return _CodebookReader(source).codebook(root)
+
+
+class _CodebookReader(NodeReader):
+    def codebook(self, root: Node) -> Codebook:
+        if not isinstance(root, MappingNode):
+            self.fail(
+                root,
+                f"the top of a codebook must be a mapping with 'codebook: <name>' and "
+                f"'codes:', not {kind(root)}",
+            )
+        pairs = self.items(root, "the codebook", "field")
+        self.check_fields(pairs, CODEBOOK_FIELDS, "the codebook")
+        fields = {key: value for key, _, value in pairs}
+        if "codebook" not in fields:
+            self.fail(root, "missing 'codebook: <name>' at the top; add the codebook's name")
+        if "codes" not in fields:
+            self.fail(root, "missing 'codes:' at the top; add the codes as 'id: {label: ...}'")
+        name = self.text(fields["codebook"], "codebook")
+        if not name:
+            self.fail(fields["codebook"], "the codebook name is empty; write 'codebook: <name>'")
+        codes_node = fields["codes"]
+        if self.is_null(codes_node) or (
+            isinstance(codes_node, MappingNode) and not codes_node.value
+        ):
+            self.fail(codes_node, "'codes' is empty; add at least one code")
+        codes: list[Code] = []
+        self.codes(codes_node, None, codes)
+        return Codebook(
+            name=name,
+            codes=tuple(codes),
+            description=self.text(fields.get("description", _EMPTY), "description"),
+            source=self.source,
+        )
+
+    def codes(self, node: Node, parent: str | None, out: list[Code]) -> None:
+        """Append the codes under ``node`` to ``out``: each parent before its children."""
+        where = "'codes'" if parent is None else f"the sub-codes of {parent!r}"
+        for key, key_node, value_node in self.items(node, where, "code id"):
+            if not CODE_ID.match(key):
+                self.fail(
+                    key_node,
+                    f"code id {key!r} is not valid: use lowercase letters, digits and '_', "
+                    f"starting with a letter{_id_hint(key)}",
+                )
+            code_id = key if parent is None else f"{parent}.{key}"
+            children = self.code(key_node, value_node, code_id, parent, out)
+            if children is not None and not self.is_null(children):
+                self.codes(children, code_id, out)
+
+    def code(
+        self, key_node: Node, node: Node, code_id: str, parent: str | None, out: list[Code]
+    ) -> Node | None:
+        """Append the code itself to ``out`` and return its ``codes`` node, if any."""
+        if self.is_null(node):
+            self.fail(key_node, f"code {code_id!r} has no fields; add 'label: <Dutch name>'")
+        pairs = self.items(node, f"code {code_id!r}", "field")
+        self.check_fields(pairs, CODE_FIELDS, f"code {code_id!r}")
+        fields = {key: value for key, _, value in pairs}
+        if "label" not in fields:
+            self.fail(key_node, f"code {code_id!r} has no label; add 'label: <Dutch name>'")
+        label = self.text(fields["label"], "label")
+        if not label:
+            self.fail(fields["label"], f"the label of {code_id!r} is empty; write its Dutch name")
+        examples = self.texts(
+            fields.get("examples", _EMPTY), "examples", "example", "examples: [\"...\"]"
+        )
+        keywords = self.texts(
+            fields.get("keywords", _EMPTY), "keywords", "keyword", "keywords: [regie, afspraak]"
+        )
+        self.check_repeats(fields.get("keywords"), keywords, "keyword")
+        out.append(
+            Code(
+                id=code_id,
+                label=label,
+                parent=parent,
+                description=self.text(fields.get("description", _EMPTY), "description"),
+                include=self.text(fields.get("include", _EMPTY), "include"),
+                exclude=self.text(fields.get("exclude", _EMPTY), "exclude"),
+                examples=examples,
+                keywords=keywords,
+                patterns=read_patterns(self, fields.get("patterns", _EMPTY), code_id),
+                level=self.level(fields.get("level")),
+                color=self.color(fields.get("color")),
+            )
+        )
+        return fields.get("codes")
+
+    def check_repeats(self, node: Node | None, values: tuple[str, ...], item: str) -> None:
+        if node is None or not values:
+            return
+        first: dict[str, int] = {}
+        for value, element in zip(values, node.value, strict=True):
+            if value in first:
+                self.fail(
+                    element,
+                    f"{item} {value!r} is listed twice (first at line {first[value]}); "
+                    f"remove one",
+                )
+            first[value] = element.start_mark.line + 1
+
+    def level(self, node: Node | None) -> str | None:
+        if node is None or self.is_null(node):
+            return None
+        value = self.text(node, "level")
+        if value not in LEVELS:
+            self.fail(node, f"level {value!r} is not one of {', '.join(LEVELS)}")
+        return value
+
+    def color(self, node: Node | None) -> str | None:
+        if node is None:
+            return None
+        if self.is_null(node):
+            self.fail(
+                node,
+                "color is empty; quote it, e.g. color: \"#1f77b4\" (an unquoted # starts a "
+                "YAML comment)",
+            )
+        value = self.text(node, "color")
+        if not COLOR.match(value):
+            self.fail(node, f"color {value!r} is not '#rrggbb'; write e.g. color: \"#1f77b4\"")
+        return value
+
+
+def _id_hint(key: str) -> str:
+    suggestion = re.sub(r"[^a-z0-9_]+", "_", key.strip().lower()).strip("_")
+    if suggestion and not suggestion[0].isalpha():
+        suggestion = f"code_{suggestion}"
+    return f" (e.g. {suggestion!r})" if suggestion and CODE_ID.match(suggestion) else ""
+
+
+# Stands in for an optional field that is absent, so it reads like an empty value.
+_EMPTY = ScalarNode(NULL_TAG, "")
