@@ -45,7 +45,7 @@ def test_reimport_unchanged_is_a_no_op(empty_project: Project, sample_files: Pat
 def test_changed_transcript_reanchors_codings(project: Project, sample_files: Path) -> None:
     add_codings(project, [Coding("noord-r01", 4, "trust.high", "ref"),
                           Coding("noord-r01", 6, "trust.information_sharing.written", "ref",
-                                 start=0, end=19)])
+                                 start=0, end=18)])
     changed = INTERVIEW_ONE.replace(
         "I: Hoe is het vertrouwen", "I: Nog een vraag vooraf.\n\nR: Ja, graag.\n\nI: Hoe is het vertrouwen"
     )

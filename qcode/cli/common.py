@@ -31,6 +31,10 @@ FORMAT_OPTION = typer.Option(
 )
 
 
+ID_COLUMNS = frozenset({"id", "code", "transcript"})
+PROSE_COLUMNS = frozenset({"text", "evidence", "memo", "description", "keywords", "label"})
+
+
 def open_project(ctx: typer.Context) -> Project:
     """The project named by --project, QCODE_PROJECT, or the nearest one upwards."""
     explicit: Path | None = (ctx.find_root().obj or {}).get("project")
@@ -60,9 +64,17 @@ def emit(
         err_console.print(empty)
         return
     table = Table(title=title, show_lines=False)
-    for column in columns:
+    for i, column in enumerate(columns):
         numeric = all(isinstance(row.get(column), int | float) for row in rows)
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+        widest = max(len(_flat(row.get(column, ""))) for row in rows)
+        if numeric or i == 0 or column in ID_COLUMNS:
+            # Ids and numbers are never cut or wrapped: people copy them into commands.
+            table.add_column(column, justify="right" if numeric else "left", no_wrap=True,
+                             min_width=min(widest, 40))
+        elif column in PROSE_COLUMNS:
+            table.add_column(column, overflow="fold", ratio=1, min_width=12)
+        else:
+            table.add_column(column, overflow="fold", max_width=max(len(column), 24))
     for row in rows:
         table.add_row(*("" if row.get(c) is None else _flat(row.get(c)) for c in columns))
     console.print(table)
@@ -77,4 +89,5 @@ def _flat(value: Any) -> str:
 
 
 def note(message: str) -> None:
-    err_console.print(message, markup=False)
+    """A message for the person at the terminal, on stderr, never wrapped."""
+    typer.echo(message, err=True)

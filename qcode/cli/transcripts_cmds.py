@@ -83,7 +83,11 @@ def transcripts(ctx: typer.Context, fmt: ListFormat = FORMAT_OPTION) -> None:
          "words": s.words, "format": s.format}
         for s in summaries
     ]
-    emit(rows, fmt, columns=list(rows[0]) if rows else ["id"], title="Transcripts",
+    columns = ["id", "respondent", "case", "role", "segments", "respondent_segments", "words",
+               "format"]
+    if fmt is ListFormat.table:
+        columns = ["id", "respondent", "case", "role", "segments", "words"]
+    emit(rows, fmt, columns=columns, title="Transcripts",
          empty="no transcripts yet; add some with 'qcode import PATH'")
 
 
