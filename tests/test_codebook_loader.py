@@ -192,7 +192,7 @@ def test_missing_file_is_named(tmp_path):
 
 
 def test_folder_is_refused(tmp_path):
-    with pytest.raises(CodebookError, match=r": is a folder; name a codebook \.yaml file"):
+    with pytest.raises(CodebookError, match=r": is a folder; name a codebook file"):
         load_codebook(tmp_path)
 
 
@@ -201,7 +201,7 @@ def test_non_utf8_file_is_located(tmp_path):
     path.write_bytes(b"codebook: x\ncodes:\n  trust: {label: Vertrouw\xe9}\n")
     with pytest.raises(CodebookError) as caught:
         load_codebook(path)
-    assert str(caught.value).startswith(f"{path}:3:26: the codebook is not UTF-8 text (byte 0xe9)")
+    assert str(caught.value).startswith(f"{path}:3:26: the codebook file is not UTF-8 text (byte 0xe9)")
     assert "save it as UTF-8" in str(caught.value)
 
 

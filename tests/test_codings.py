@@ -136,5 +136,5 @@ def test_csv_bad_content(project: Project, tmp_path: Path, content: bytes, messa
 
 
 def test_csv_missing_file(project: Project, tmp_path: Path) -> None:
-    with pytest.raises(QcodeError, match="no such file"):
+    with pytest.raises(QcodeError, match="codings CSV not found; check the path"):
         import_codings_csv(project, tmp_path / "weg.csv", coder="ans")

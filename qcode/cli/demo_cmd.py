@@ -44,5 +44,6 @@ def demo(
         table.add_row("wrote", str(path))
     console.print(table)
     console.print(
-        f"Next: cd {out} && qcode transcripts && qcode export matrix --by case --level top"
+        f"Next: cd {out} && qcode transcripts && qcode export matrix --by case --level top",
+        soft_wrap=True,
     )

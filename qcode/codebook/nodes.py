@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from qcode.errors import CodebookError, located
+from qcode.files import read_utf8
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -70,24 +71,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def read_text(path: Path) -> str:
     """The text of a codebook file, decoded as UTF-8 (a byte order mark is allowed)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError(f"{path}: codebook file not found; check the path") from None
-    except IsADirectoryError:
-        raise CodebookError(f"{path}: is a folder; name a codebook .yaml file") from None
-    except OSError as exc:
-        raise CodebookError(f"{path}: cannot read the codebook: {exc.strerror or exc}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
-        raise CodebookError(
-            f"{located(str(path), line, column)}: the codebook is not UTF-8 text "
-            f"(byte 0x{raw[exc.start]:02x}); save it as UTF-8"
-        ) from None
+    return read_utf8(path, what="codebook file", error=CodebookError)
 
 
 def compose(text: str, source: str) -> Node | None:

@@ -11,32 +11,13 @@ from pathlib import Path
 
 from qcode.coding.manual import AddOutcome, CodingValidator, add_codings
 from qcode.errors import CodingError, QcodeError
+from qcode.files import read_utf8
 from qcode.models import PROVENANCES, Coding
 from qcode.store.project import Project
 
 REQUIRED_COLUMNS = ("transcript", "segment", "code")
 OPTIONAL_COLUMNS = ("coder", "provenance", "memo", "start", "end", "created_at")
 EXPORT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-
-
-def read_text_file(path: Path, *, what: str) -> str:
-    """Read a UTF-8 text file (BOM allowed) or fail with a message naming it."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise QcodeError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise QcodeError(f"{path}: is a folder; expected a {what} file") from None
-    except OSError as exc:
-        raise QcodeError(f"{path}: cannot read ({exc.strerror})") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise QcodeError(
-            f"{path}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}); save the {what} as "
-            "UTF-8 (in Excel: 'CSV UTF-8')"
-        ) from None
 
 
 def read_csv_rows(
@@ -46,7 +27,7 @@ def read_csv_rows(
 
     Accepts comma, semicolon (Dutch Excel) or tab as the delimiter.
     """
-    text = read_text_file(path, what=what)
+    text = read_utf8(path, what=what, hint=" (in Excel: 'CSV UTF-8')")
     if not text.strip():
         raise QcodeError(f"{path}: empty file; expected a header row with {', '.join(required)}")
     first_line = text.split("\n", 1)[0]
