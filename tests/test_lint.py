@@ -19,7 +19,8 @@ def _tool(name: str) -> list[str]:
 
 
 def test_ruff() -> None:
-    result = subprocess.run([*_tool("ruff"), "check", "qcode", "tests", "bench"], cwd=ROOT,
+    folders = [name for name in ("qcode", "tests", "bench") if (ROOT / name).is_dir()]
+    result = subprocess.run([*_tool("ruff"), "check", *folders], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
