@@ -72,6 +72,14 @@ def save_codebook(
                 (source, target),
             )
             db.execute("UPDATE codings SET code_id = ? WHERE code_id = ?", (target, source))
+            db.execute("UPDATE OR REPLACE suggestions SET code_id = ? WHERE code_id = ?",
+                       (target, source))
+        # Suggestions are not codings: pending ones for codes that are gone are dropped.
+        db.execute(
+            f"DELETE FROM suggestions WHERE status = 'pending' AND code_id NOT IN "
+            f"({','.join('?' * len(new_ids))})",
+            sorted(new_ids),
+        )
         db.execute("DELETE FROM codes")
         db.executemany(
             "INSERT INTO codes(id, parent_id, position, label, description, include, exclude, "

@@ -83,4 +83,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX codings_code ON codings(code_id);
         """,
     ),
+    Migration(
+        2,
+        "suggestions and trained models",
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            transcript_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            code_id TEXT NOT NULL,
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+            method TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'accepted', 'rejected')),
+            codebook_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            decided_by TEXT,
+            FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            UNIQUE (transcript_id, segment, code_id)
+        );
+        CREATE INDEX suggestions_status ON suggestions(status, transcript_id, segment);
+        CREATE TABLE models (
+            level TEXT PRIMARY KEY CHECK (level IN ('top', 'full')),
+            codebook_version TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            examples INTEGER NOT NULL,
+            labels TEXT NOT NULL,
+            data BLOB NOT NULL
+        );
+        """,
+    ),
 )

@@ -72,6 +72,7 @@ def save_transcript(project: Project, transcript: Transcript) -> SaveOutcome:
             return SaveOutcome(transcript.id, "unchanged", len(transcript.segments), words,
                                notes=transcript.notes)
         moves = _reanchor(project, transcript)
+        _carry_suggestions(project, transcript)
         db.execute("DELETE FROM segments WHERE transcript_id = ?", (transcript.id,))
         _insert_segments(project, transcript.id, transcript.segments)
         for coding_id, segment, start, end in moves:
@@ -131,6 +132,32 @@ def _reanchor(
             "import again"
         )
     return moves
+
+
+def _carry_suggestions(project: Project, transcript: Transcript) -> None:
+    """Pending suggestions of a changed transcript are dropped (suggest again); decided
+    ones follow their segment's text where it is unambiguous, and go where it is not."""
+    db = project.db
+    db.execute(
+        "DELETE FROM suggestions WHERE transcript_id = ? AND status = 'pending'",
+        (transcript.id,),
+    )
+    new_numbers: dict[str, list[int]] = {}
+    for segment in transcript.segments:
+        if segment.codable:
+            new_numbers.setdefault(segment.text, []).append(segment.number)
+    decided = db.execute(
+        "SELECT s.id, g.text FROM suggestions s JOIN segments g ON g.transcript_id = "
+        "s.transcript_id AND g.number = s.segment WHERE s.transcript_id = ?",
+        (transcript.id,),
+    ).fetchall()
+    for row in decided:
+        numbers = new_numbers.get(row["text"], [])
+        if len(numbers) == 1:
+            db.execute("UPDATE OR REPLACE suggestions SET segment = ? WHERE id = ?",
+                       (numbers[0], row["id"]))
+        else:
+            db.execute("DELETE FROM suggestions WHERE id = ?", (row["id"],))
 
 
 def _locate(

@@ -1,0 +1,290 @@
+"""suggest, review, train, evaluate: NLP-assisted coding."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from qcode.cli.app import app
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    ListFormat,
+    console,
+    emit,
+    err_console,
+    note,
+    open_project,
+)
+from qcode.coding.manual import default_coder
+from qcode.store import Project
+
+CODER_OPTION = typer.Option(None, "--coder", "-c",
+                            help="Coder name (default: QCODE_CODER, else your user name).")
+
+
+@app.command()
+def suggest(
+    ctx: typer.Context,
+    transcripts: list[str] = typer.Argument(None, help="Transcript ids (default: all)."),
+    min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
+                                           help="Lowest score to keep (default 0.5)."),
+    rules_only: bool = typer.Option(False, "--rules-only",
+                                    help="Use the codebook's keywords and patterns only, "
+                                    "not the trained model."),
+    fmt: ListFormat = FORMAT_OPTION,
+) -> None:
+    """Suggest codes for respondent turns (Dutch NLP), stored as pending for 'qcode review'.
+
+    Re-running updates the pending suggestions in place; confirmed codings are never
+    touched. Each suggestion has a score (0-1), a method and the words that triggered it.
+
+    Example: qcode suggest noordrand-r01 --format jsonl
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from qcode.coding.assisted import suggest_for_project
+
+    with open_project(ctx) as project, Progress(
+        TextColumn("suggesting"), BarColumn(), MofNCompleteColumn(), console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("suggest", total=None)
+        outcome = suggest_for_project(
+            project, transcripts=transcripts or [], min_score=min_score, rules_only=rules_only,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    table = fmt is ListFormat.table
+    rows = [
+        {"transcript": s.transcript, "segment": s.segment, "code": s.code, "score": s.score,
+         "method": s.method,
+         "evidence": " | ".join(s.evidence[:2]) if table else list(s.evidence)}
+        for s in outcome.suggestions
+    ]
+    emit(rows, fmt, columns=["transcript", "segment", "code", "score", "method", "evidence"],
+         title="Pending suggestions", empty="no pending suggestions")
+    using = f"rules and the {'/'.join(outcome.models)} model" if outcome.models else "rules only"
+    note(f"{outcome.segments} respondent segments ({outcome.words:,} words), {using}: "
+         f"{outcome.new} new, {outcome.updated} updated, {outcome.removed} withdrawn; "
+         f"{outcome.skipped_coded} already coded, {outcome.skipped_decided} already decided")
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    transcript: list[str] = typer.Argument(None, help="Transcript ids (default: all)."),
+    accept: list[str] = typer.Option([], "--accept", help="Accept TRANSCRIPT:SEGMENT:CODE "
+                                     "(repeatable)."),
+    reject: list[str] = typer.Option([], "--reject", help="Reject TRANSCRIPT:SEGMENT:CODE "
+                                     "(repeatable)."),
+    accept_above: float | None = typer.Option(None, "--accept-above", min=0.0, max=1.0,
+                                              help="Accept every pending suggestion with at "
+                                              "least this score (recorded as bulk)."),
+    coder: str | None = CODER_OPTION,
+) -> None:
+    """Accept or reject pending suggestions, one by one or from a script.
+
+    Interactively: a accept, r reject, s skip, o accept with another code, q quit.
+    Every decision is saved at once.
+
+    Example: qcode review noordrand-r01   or   qcode review --accept noordrand-r01:12:trust.high
+    """
+    from qcode.coding import assisted
+
+    who = default_coder(coder)
+    with open_project(ctx) as project:
+        if accept or reject or accept_above is not None:
+            with project.atomic():
+                chosen = [(assisted.find_suggestion(project, s), True) for s in accept]
+                chosen += [(assisted.find_suggestion(project, s), False) for s in reject]
+                for suggestion, ok in chosen:
+                    if ok:
+                        assisted.accept(project, suggestion, coder=who)
+                    else:
+                        assisted.reject(project, suggestion, coder=who)
+                bulk = (assisted.accept_above(project, accept_above, coder=who,
+                                              transcripts=transcript or [])
+                        if accept_above is not None else [])
+            note(f"accepted {len(accept) + len(bulk)}, rejected {len(reject)} (coder {who})")
+            return
+        _interactive_review(project, transcript or [], who)
+
+
+def _interactive_review(project: Project, transcripts: list[str], coder: str) -> None:
+    from qcode.coding import assisted
+    from qcode.errors import QcodeError
+    from qcode.store.codebook import require_codebook
+
+    labels = {c.id: c.label for c in require_codebook(project).codes}
+    pending = assisted.pending_suggestions(project, transcripts=transcripts)
+    if not pending:
+        note("no pending suggestions; run 'qcode suggest' first")
+        return
+    decided = {"accepted": 0, "rejected": 0, "skipped": 0}
+    for number, suggestion in enumerate(pending, 1):
+        text = Text(suggestion.text)
+        for start, end in suggestion.spans:
+            text.stylize("bold black on yellow", start, end)
+        console.print(Panel(
+            text,
+            title=f"{escape(suggestion.transcript)} segment {suggestion.segment} "
+                  f"({number}/{len(pending)})",
+            subtitle=f"{escape(suggestion.code)} {escape(labels.get(suggestion.code, ''))} "
+                     f"score {suggestion.score:.2f} ({suggestion.method})",
+        ))
+        if suggestion.evidence:
+            console.print("evidence: " + escape(" | ".join(suggestion.evidence[:3])), style="dim")
+        while True:
+            answer = _ask("[a]ccept [r]eject [s]kip [o]ther code [q]uit")
+            if answer in ("q", None):
+                _summary(decided)
+                return
+            try:
+                if answer == "a":
+                    assisted.accept(project, suggestion, coder=coder)
+                    decided["accepted"] += 1
+                elif answer == "r":
+                    assisted.reject(project, suggestion, coder=coder)
+                    decided["rejected"] += 1
+                elif answer == "s":
+                    decided["skipped"] += 1
+                elif answer == "o":
+                    code = _ask("code id")
+                    if code is None:
+                        _summary(decided)
+                        return
+                    assisted.accept(project, suggestion, coder=coder, code=code)
+                    decided["accepted"] += 1
+                else:
+                    continue
+            except QcodeError as exc:
+                err_console.print(f"[red]{escape(str(exc))}[/]")
+                continue
+            break
+    _summary(decided)
+
+
+def _ask(prompt: str) -> str | None:
+    """One answer from the keyboard; None at end of input (treated as quit)."""
+    try:
+        return typer.prompt(prompt, default="", show_default=False, err=True).strip().lower()
+    except (EOFError, typer.Abort):
+        return None
+
+
+def _summary(decided: dict[str, int]) -> None:
+    note(f"accepted {decided['accepted']}, rejected {decided['rejected']}, skipped "
+         f"{decided['skipped']}; all decisions are saved")
+
+
+class TrainLevel(str, Enum):
+    top = "top"
+    full = "full"
+    both = "both"
+
+
+@app.command()
+def train(
+    ctx: typer.Context,
+    level: TrainLevel = typer.Option(TrainLevel.both, "--level",
+                                     help="top (top-level codes), full (sub-codes) or both."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Learn only from these coders "
+                                    "(default: every coder's codings)."),
+    skip_rare: bool = typer.Option(False, "--skip-rare", help="Leave out codes with too few "
+                                   "examples instead of refusing."),
+) -> None:
+    """Learn suggestions from the confirmed codings (rejected suggestions count against).
+
+    Example: qcode train --coder ref --skip-rare
+    """
+    from qcode.coding.assisted import MODEL_LEVELS
+    from qcode.coding.assisted import train as train_models
+
+    levels = MODEL_LEVELS if level is TrainLevel.both else (level.value,)
+    with open_project(ctx) as project, err_console.status("training"):
+        infos = train_models(project, levels=levels, coders=coder, skip_rare=skip_rare)
+    rows = [
+        {"level": i.level, "codes": len(i.labels), "examples": i.examples,
+         "skipped": list(i.skipped), "seconds": round(i.seconds, 1),
+         "codebook_version": i.codebook_version}
+        for i in infos
+    ]
+    emit(rows, ListFormat.table, columns=list(rows[0]), title="Trained models")
+
+
+class EvalLevel(str, Enum):
+    top = "top"
+    full = "full"
+
+
+@app.command()
+def evaluate(
+    ctx: typer.Context,
+    level: EvalLevel = typer.Option(EvalLevel.top, "--level", help="top or full."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Number of folds (by transcript)."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Score against these coders' "
+                                    "codings (default: every coder)."),
+    min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
+                                           help="Score threshold (default 0.5)."),
+    fmt: ListFormat = FORMAT_OPTION,
+) -> None:
+    """Report honest suggestion accuracy: cross-validation by transcript.
+
+    Precision, recall and F1 per code and overall, for a naive keyword baseline, the rules,
+    the model and both combined; no transcript is ever scored by a model trained on it.
+
+    Example: qcode evaluate --coder ref --level top
+    """
+    from qcode.coding.assisted import evaluate_project
+
+    with open_project(ctx) as project, err_console.status("cross-validating"):
+        report = evaluate_project(project, level=level.value, k=folds, coders=coder,
+                                  min_score=min_score)
+    methods = list(report.methods)
+    rows: list[dict[str, object]] = []
+    codes = sorted({c for m in report.methods.values() for c in m.per_code})
+    for code in codes:
+        row: dict[str, object] = {"code": code}
+        for method in methods:
+            scores = report.methods[method].per_code.get(code)
+            row["n"] = scores.support if scores else row.get("n", 0)
+            row[f"{method}_f1"] = round(scores.f1, 3) if scores else None
+        rows.append(row)
+    micro: dict[str, object] = {"code": "micro", "n": None}
+    macro: dict[str, object] = {"code": "macro", "n": None}
+    for method in methods:
+        m = report.methods[method]
+        micro[f"{method}_f1"] = round(m.micro.f1, 3)
+        macro[f"{method}_f1"] = round(m.macro_f1, 3)
+    rows += [micro, macro]
+    if fmt is not ListFormat.table:
+        for method in methods:
+            m = report.methods[method]
+            for row in rows:
+                scores = m.per_code.get(str(row["code"])) if row["code"] not in ("micro", "macro") \
+                    else (m.micro if row["code"] == "micro" else None)
+                if scores is not None:
+                    row[f"{method}_precision"] = round(scores.precision, 3)
+                    row[f"{method}_recall"] = round(scores.recall, 3)
+    columns = ["code", "n", *[f"{m}_f1" for m in methods]]
+    if fmt is not ListFormat.table:
+        columns += [f"{m}_{s}" for m in methods for s in ("precision", "recall")]
+    emit(rows, fmt, columns=columns,
+         title=f"Cross-validated F1 at {report.level} level ({len(report.folds)} folds by "
+               f"transcript, {report.transcripts} transcripts, {report.segments} segments)")
+    if fmt is ListFormat.table:
+        table = Table(title="Overall", show_header=True)
+        for column in ("method", "micro P", "micro R", "micro F1", "macro F1"):
+            table.add_column(column, justify="right" if column != "method" else "left")
+        for method in methods:
+            m = report.methods[method]
+            table.add_row(method, f"{m.micro.precision:.3f}", f"{m.micro.recall:.3f}",
+                          f"{m.micro.f1:.3f}", f"{m.macro_f1:.3f}")
+        console.print(table)
+        note(f"baseline: {report.baseline}")
+        for message in report.notes:
+            note(f"note: {message}")

@@ -1,0 +1,297 @@
+"""Honest suggestion accuracy: cross-validation by transcript.
+
+The coded segments are split into folds by transcript, so no segment of a test transcript
+is seen in training (segments of one interview share words and topics; splitting inside
+a transcript would flatter the model). With fewer transcripts than folds, every
+transcript is its own fold (leave one transcript out). For each fold a model is trained on
+the other transcripts only, and four ways of suggesting are scored on the held-out one:
+
+- ``baseline``: naive keyword search. A segment gets a code when one of the code's
+  keywords, exactly as the codebook writes it, occurs in it as a whole word or phrase,
+  ignoring case. No lemmas, no compounds, no patterns, no model: what a researcher gets
+  from a word search with the codebook's lists.
+- ``rules``: :func:`~qcode.nlp.suggestions.suggest` without a model (lemmas, compounds,
+  phrases, patterns, calibrated rule score).
+- ``model``: the trained model's probability alone.
+- ``combined``: :func:`~qcode.nlp.suggestions.suggest` with the model, the way
+  ``qcode suggest`` runs after ``qcode train``.
+
+Precision, recall and F1 are counted over (segment, code) pairs at the chosen level; a
+suggested sub-code counts for its top-level code at level ``"top"``. Micro scores pool
+all pairs; macro scores average the per-code F1 over the codes that occur in the coding.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from qcode.models import Codebook
+from qcode.nlp import calibration, levels
+from qcode.nlp.errors import NlpError
+
+METHODS: tuple[str, ...] = ("baseline", "rules", "model", "combined")
+DEFAULT_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class CodedSegment:
+    """A respondent segment of a coded transcript with its confirmed codes (and the
+    codes a coder rejected as suggestions, used only as training negatives)."""
+
+    transcript: str
+    segment: int
+    text: str
+    codes: frozenset[str] = frozenset()
+    rejected: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One cross-validation fold: which transcripts train and which test."""
+
+    number: int
+    train: frozenset[str]
+    test: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scores:
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def support(self) -> int:
+        return self.true_positives + self.false_negatives
+
+    @property
+    def predicted(self) -> int:
+        return self.true_positives + self.false_positives
+
+    @property
+    def precision(self) -> float:
+        return self.true_positives / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.support if self.support else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class MethodReport:
+    method: str
+    per_code: dict[str, Scores]
+    micro: Scores
+    macro_precision: float
+    macro_recall: float
+    macro_f1: float
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    level: str
+    min_score: float
+    transcripts: int
+    segments: int
+    folds: tuple[Fold, ...]
+    methods: dict[str, MethodReport]
+    notes: tuple[str, ...] = ()
+    baseline: str = (
+        "a code's keywords exactly as the codebook writes them, found as whole words or "
+        "phrases (ignoring case); no lemmas, compounds, patterns or model"
+    )
+
+
+def folds(groups: Iterable[str], *, k: int = DEFAULT_FOLDS, seed: int = 0) -> list[Fold]:
+    """Split transcripts into ``k`` folds of about equal size in segments.
+
+    ``groups`` holds the transcript of every segment (repeats give a transcript its size).
+    With fewer transcripts than ``k`` every transcript becomes its own test fold.
+    """
+    sizes: dict[str, int] = {}
+    for group in groups:
+        sizes[group] = sizes.get(group, 0) + 1
+    if len(sizes) < 2:
+        raise NlpError(
+            "Cross-validation by transcript needs coded segments in at least two "
+            f"transcripts; there {'is' if len(sizes) == 1 else 'are'} {len(sizes)}."
+        )
+    if k < 2:
+        raise NlpError(f"Cross-validation needs at least 2 folds, not {k}.")
+    k = min(k, len(sizes))
+    rng = random.Random(seed)
+    tie = {name: rng.random() for name in sorted(sizes)}
+    order = sorted(sizes, key=lambda name: (-sizes[name], tie[name]))
+    members: list[set[str]] = [set() for _ in range(k)]
+    load = [0] * k
+    for name in order:
+        target = min(range(k), key=lambda i: (load[i], i))
+        members[target].add(name)
+        load[target] += sizes[name]
+    everything = frozenset(sizes)
+    return [
+        Fold(number=i + 1, train=everything - frozenset(test), test=frozenset(test))
+        for i, test in enumerate(members)
+    ]
+
+
+def evaluate(
+    codebook: Codebook,
+    segments: Sequence[CodedSegment],
+    *,
+    level: str = "top",
+    k: int = DEFAULT_FOLDS,
+    seed: int = 0,
+    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    min_examples: int | None = None,
+    epochs: int | None = None,
+    methods: Sequence[str] = METHODS,
+) -> EvaluationReport:
+    """Cross-validate suggestions by transcript; see the module docstring."""
+    from qcode.nlp.rules import RuleMatcher
+    from qcode.nlp.suggestions import suggest
+    from qcode.nlp.training import MIN_EXAMPLES, TrainingExample, train_model
+
+    levels.check_level(level)
+    unknown_methods = [m for m in methods if m not in METHODS]
+    if unknown_methods:
+        raise NlpError(f"Unknown evaluation method(s): {', '.join(unknown_methods)}.")
+    unknown = levels.unknown_codes((c for s in segments for c in s.codes), codebook)
+    if unknown:
+        raise NlpError("The codings use codes the codebook does not have: " + ", ".join(unknown))
+    label_list = levels.labels(codebook, level)
+    split = folds([s.transcript for s in segments], k=k, seed=seed)
+    truth = {(s.transcript, s.segment): levels.at_level(s.codes, level) for s in segments}
+    predicted: dict[str, dict[tuple[str, int], set[str]]] = {m: {} for m in methods}
+    notes: list[str] = []
+    matcher = RuleMatcher(codebook)
+    baseline = _Baseline(codebook)
+    for fold in split:
+        overlap = fold.train & fold.test
+        if overlap:  # folds() never does this; guard the promise anyway
+            raise NlpError(f"Fold {fold.number} tests on training transcripts: {overlap}")
+        test = [s for s in segments if s.transcript in fold.test]
+        train = [s for s in segments if s.transcript in fold.train]
+        inputs = [(s.transcript, s.segment, s.text) for s in test]
+        if "baseline" in methods:
+            for s in test:
+                found = levels.at_level(baseline.codes(s.text), level)
+                predicted["baseline"][(s.transcript, s.segment)] = found
+        if "rules" in methods:
+            _collect(
+                predicted["rules"],
+                suggest(codebook, inputs, min_score=min_score, matcher=matcher),
+                level,
+            )
+        if "model" not in methods and "combined" not in methods:
+            continue
+        examples = [
+            TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript)
+            for s in train
+        ]
+        try:
+            model = train_model(
+                examples,
+                codebook,
+                level=level,
+                min_examples=MIN_EXAMPLES if min_examples is None else min_examples,
+                skip_rare=True,
+                epochs=epochs,
+                seed=seed,
+            )
+        except NlpError as error:
+            notes.append(f"fold {fold.number}: no model ({error})")
+            model = None
+        if model is not None and model.info.skipped:
+            notes.append(
+                f"fold {fold.number}: too few training examples for "
+                + ", ".join(model.info.skipped)
+                + " (rules only for these)"
+            )
+        if "model" in methods:
+            if model is None:
+                result = []
+            else:
+                result = suggest(codebook, inputs, model=model, min_score=min_score, rules=False)
+            _collect(predicted["model"], result, level)
+        if "combined" in methods:
+            _collect(
+                predicted["combined"],
+                suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher),
+                level,
+            )
+    reports = {method: _score(method, label_list, truth, predicted[method]) for method in methods}
+    return EvaluationReport(
+        level=level,
+        min_score=min_score,
+        transcripts=len({s.transcript for s in segments}),
+        segments=len(segments),
+        folds=tuple(split),
+        methods=reports,
+        notes=tuple(notes),
+    )
+
+
+def _collect(into: dict[tuple[str, int], set[str]], suggestions: Iterable, level: str) -> None:
+    for suggestion in suggestions:
+        key = (suggestion.transcript, suggestion.segment)
+        into.setdefault(key, set()).update(levels.at_level([suggestion.code], level))
+
+
+def _score(
+    method: str,
+    label_list: list[str],
+    truth: dict[tuple[str, int], set[str]],
+    predicted: dict[tuple[str, int], set[str]],
+) -> MethodReport:
+    counts: dict[str, list[int]] = {label: [0, 0, 0] for label in label_list}
+    for key, expected in truth.items():
+        guessed = predicted.get(key, set())
+        for label in label_list:
+            if label in guessed and label in expected:
+                counts[label][0] += 1
+            elif label in guessed:
+                counts[label][1] += 1
+            elif label in expected:
+                counts[label][2] += 1
+    per_code = {label: Scores(*values) for label, values in counts.items()}
+    micro = Scores(*(sum(values[i] for values in counts.values()) for i in range(3)))
+    present = [s for s in per_code.values() if s.support]
+    n = len(present) or 1
+    return MethodReport(
+        method=method,
+        per_code=per_code,
+        micro=micro,
+        macro_precision=sum(s.precision for s in present) / n,
+        macro_recall=sum(s.recall for s in present) / n,
+        macro_f1=sum(s.f1 for s in present) / n,
+    )
+
+
+@dataclass
+class _Baseline:
+    """Whole-word, case-insensitive search for the keywords as written."""
+
+    codebook: Codebook
+    searches: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for code in self.codebook.codes:
+            for keyword in code.keywords:
+                words = keyword.lower().split()
+                if not words:
+                    continue
+                body = r"\s+".join(re.escape(w) for w in words)
+                self.searches.append((code.id, re.compile(rf"(?<!\w){body}(?!\w)")))
+
+    def codes(self, text: str) -> set[str]:
+        lowered = text.lower()
+        return {code for code, search in self.searches if search.search(lowered)}

@@ -1,0 +1,305 @@
+"""Code suggestions for respondent segments, each with a score, a method and evidence.
+
+For every segment and code, rule evidence (:mod:`qcode.nlp.rules`) and, when a trained
+model is given, the model's probability are combined into one score (see
+:mod:`qcode.nlp.calibration`). Suggestions at or above ``min_score`` are returned. A
+suggestion names the most specific code that passes: when ``trust.information_sharing``
+is suggested, ``trust`` is not suggested beside it (it follows from the sub-code, so
+matrices at top level still count it); ``trust`` is suggested on its own when its
+evidence passes but none of its sub-codes' does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qcode.models import Codebook
+from qcode.nlp import calibration
+from qcode.nlp.errors import NlpError
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from qcode.nlp.model import TrainedModel
+    from qcode.nlp.rules import Hit, RuleMatcher, RuleScan
+
+RULES = "rules"
+MODEL = "model"
+RULES_AND_MODEL = "rules+model"
+BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested code for one segment.
+
+    ``evidence`` holds the matched words (reaching to a negation in the same sentence),
+    then the sentences they stand in, then words the model leaned on; each is text from
+    the segment. ``spans`` are the character offsets of the matched words in the segment
+    text, for highlighting.
+    """
+
+    transcript: str
+    segment: int
+    code: str
+    score: float
+    method: str
+    evidence: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def suggest(
+    codebook: Codebook,
+    segments: Iterable[tuple[str, int, str]],
+    *,
+    model: TrainedModel | Sequence[TrainedModel] | None = None,
+    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    rules: bool = True,
+    matcher: RuleMatcher | None = None,
+) -> list[Suggestion]:
+    """Suggest codes for ``(transcript, segment number, text)`` respondent segments.
+
+    ``model`` may be one trained model or several (a full-level and a top-level one); a
+    code's model probability comes from the first model that has the code. With
+    ``rules=False`` only the model speaks (used by evaluation). Results come in segment
+    order, then by falling score. The same input always gives the same output.
+    """
+    return list(
+        iter_suggestions(
+            codebook, segments, model=model, min_score=min_score, rules=rules, matcher=matcher
+        )
+    )
+
+
+def iter_suggestions(
+    codebook: Codebook,
+    segments: Iterable[tuple[str, int, str]],
+    *,
+    model: TrainedModel | Sequence[TrainedModel] | None = None,
+    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    rules: bool = True,
+    matcher: RuleMatcher | None = None,
+) -> Iterator[Suggestion]:
+    """Like :func:`suggest`, yielding suggestions batch by batch (for progress bars)."""
+    from qcode.nlp.pipeline import get_pipeline
+    from qcode.nlp.rules import RuleMatcher
+
+    if not 0.0 <= min_score <= 1.0:
+        raise NlpError(f"The minimum score must lie between 0 and 1, not {min_score}.")
+    models = _as_list(model)
+    for trained in models:
+        trained.check_codebook(codebook)
+    if not rules and not models:
+        raise NlpError("Suggesting without rules needs a trained model.")
+    if rules and matcher is None:
+        matcher = RuleMatcher(codebook)
+    scorer = _Scorer(codebook, models, min_score, rules)
+    nlp = get_pipeline()
+    for batch in _batches(segments, BATCH_SIZE):
+        texts = [text for _, _, text in batch]
+        docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+        scan = matcher.scan(docs) if matcher is not None else None
+        yield from scorer.score_batch(batch, docs, scan)
+
+
+def _as_list(model: TrainedModel | Sequence[TrainedModel] | None) -> list[TrainedModel]:
+    if model is None:
+        return []
+    if isinstance(model, Sequence):
+        return list(model)
+    return [model]
+
+
+def _batches(
+    segments: Iterable[tuple[str, int, str]], size: int
+) -> Iterator[list[tuple[str, int, str]]]:
+    batch: list[tuple[str, int, str]] = []
+    for segment in segments:
+        batch.append(segment)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Scorer:
+    """Scores a batch of segments against every code at once, with numpy."""
+
+    def __init__(
+        self, codebook: Codebook, models: list[TrainedModel], min_score: float, rules: bool
+    ) -> None:
+        import numpy
+
+        self.codes = list(codebook.ids)
+        self.column = {code: i for i, code in enumerate(self.codes)}
+        self.models = models
+        self.min_score = min_score
+        self.rules = rules
+        self.owner: dict[str, TrainedModel] = {}
+        for trained in models:
+            for label in trained.labels:
+                if label in self.column:
+                    self.owner.setdefault(label, trained)
+        size = len(self.codes)
+        self.parent = [
+            self.column.get(code.rsplit(".", 1)[0], -1) if "." in code else -1
+            for code in self.codes
+        ]
+        # descendants[i, j]: code j lies below code i
+        self.descendants = numpy.zeros((size, size), dtype=bool)
+        for j, code in enumerate(self.codes):
+            for i, other in enumerate(self.codes):
+                if code.startswith(other + "."):
+                    self.descendants[i, j] = True
+        self.by_model = [
+            (
+                trained,
+                [j for j, label in enumerate(trained.labels) if self.owner.get(label) is trained],
+            )
+            for trained in models
+        ]
+
+    def score_batch(
+        self, batch: list[tuple[str, int, str]], docs: list[Doc], scan: RuleScan | None
+    ) -> list[Suggestion]:
+        import numpy
+
+        n, size = len(docs), len(self.codes)
+        if scan is not None:
+            terms, patterns = scan.terms, scan.patterns
+        else:
+            terms = patterns = numpy.zeros((n, size))
+        scores = calibration.rule_scores(terms, patterns) if self.rules else numpy.zeros((n, size))
+        probability = numpy.full((n, size), -1.0)
+        bag = _bag(docs, scan) if self.models else None
+        names = scan.term_names() if scan is not None and self.models else []
+        for trained, kept in self.by_model:
+            if not kept or bag is None:
+                continue
+            predicted = trained.predict_bag(bag)[:, kept]
+            columns = [self.column[trained.labels[j]] for j in kept]
+            probability[:, columns] = predicted
+            if scan is not None:
+                rules = trained.reliability.probabilities(scan.triples, names, self.codes, n)
+                scores[:, columns] = trained.combiner.scores(predicted, rules[:, columns])
+            else:
+                scores[:, columns] = predicted
+        # a sub-code is never more likely than its parent (codes come parents first)
+        for column, parent in enumerate(self.parent):
+            if parent >= 0:
+                numpy.minimum(scores[:, column], scores[:, parent], out=scores[:, column])
+        passed = (scores >= self.min_score) & (scores > 0)
+        # name the most specific code that passes: drop a code whose sub-code passes
+        shown = passed & ~((passed.astype("int8") @ self.descendants.T.astype("int8")) > 0)
+        hit_rows, hit_columns = numpy.nonzero(shown)
+        chosen: dict[int, list[int]] = {}
+        for row, column in zip(hit_rows.tolist(), hit_columns.tolist(), strict=True):
+            chosen.setdefault(row, []).append(column)
+        result: list[Suggestion] = []
+        for row, columns in chosen.items():
+            transcript, number, text = batch[row]
+            ruled = [c for c in columns if terms[row, c] or patterns[row, c]]
+            hits = scan.hits(row, [self.codes[c] for c in ruled]) if scan and ruled else []
+            made = []
+            for column in columns:
+                code = self.codes[column]
+                by_rules = column in ruled
+                by_model = bool(probability[row, column] >= 0.5)
+                method = _method(by_rules, by_model)
+                # the words a model leaned on are shown when no rule words are
+                model_spans = self._model_spans(code, docs[row]) if not by_rules else []
+                prefix = code + "."
+                own = [h for h in hits if h.code == code or h.code.startswith(prefix)]
+                texts, spans = _evidence(own, model_spans, text)
+                score = round(float(scores[row, column]), 4)
+                made.append(
+                    (
+                        -score,
+                        column,
+                        Suggestion(
+                            transcript=transcript,
+                            segment=number,
+                            code=code,
+                            score=score,
+                            method=method,
+                            evidence=texts,
+                            spans=spans,
+                        ),
+                    )
+                )
+            made.sort(key=lambda item: item[:2])
+            result.extend(item[2] for item in made)
+        return result
+
+    def _model_spans(self, code: str, doc: Doc) -> list[tuple[int, int]]:
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        from qcode.nlp.features import model_words, token_words
+
+        trained = self.owner.get(code)
+        if trained is None:
+            return []
+        leaning = trained.supporting_words(model_words(doc), code)
+        if not leaning:
+            return []
+        table = doc.to_array([LOWER, IDX, LENGTH]).tolist()
+        strings = doc.vocab.strings
+        spans: list[tuple[int, int]] = []
+        for word in leaning:
+            for lower, start, length in table:
+                if word in token_words(strings[lower]):
+                    spans.append((start, start + length))
+                    break
+        return spans
+
+
+def _bag(docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any]:
+    """The model input for a batch, from the rule scan's token arrays when there is one."""
+    import numpy
+    from spacy.attrs import LOWER
+
+    from qcode.nlp.features import bag_of_words
+
+    if not docs:
+        return bag_of_words(numpy.zeros(0, dtype="uint64"), [], 0, None)
+    if scan is not None:
+        lowers, rows = scan.batch.lowers, scan.batch.rows
+    else:
+        lowers = numpy.concatenate(
+            [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
+        )
+        rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
+    return bag_of_words(lowers, rows, len(docs), docs[0].vocab.strings)
+
+
+def _method(by_rules: bool, by_model: bool) -> str:
+    if by_rules and by_model:
+        return RULES_AND_MODEL
+    return RULES if by_rules else MODEL
+
+
+def _evidence(
+    hits: list[Hit], model_spans: list[tuple[int, int]], text: str
+) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """The matched words (a span inside another matched span is left out), then their
+    sentences, then the words the model leaned on; and the character spans of the
+    words."""
+    spans: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: (h.evidence_start, -h.evidence_end)):
+        span = (hit.evidence_start, hit.evidence_end)
+        if not any(start <= span[0] and span[1] <= end for start, end in spans):
+            spans.append(span)
+    texts = [text[start:end] for start, end in spans]
+    for hit in hits:
+        sentence = hit.sentence(text)
+        if sentence and sentence not in texts:
+            texts.append(sentence)
+    for start, end in model_spans:
+        if (start, end) not in spans:
+            spans.append((start, end))
+            texts.append(text[start:end])
+    unique = list(dict.fromkeys(texts))
+    return tuple(unique), tuple(spans)

@@ -1,0 +1,149 @@
+"""Training the classifier: refusals, levels, negatives, saving, determinism."""
+
+from __future__ import annotations
+
+import numpy
+import pytest
+from test_nlp_data import CODEBOOK, coded_segments
+
+from qcode.models import Code, Codebook
+from qcode.nlp import (
+    ModelMismatchError,
+    NlpError,
+    TooFewExamplesError,
+    TrainedModel,
+    TrainingExample,
+    suggest,
+    train_model,
+)
+
+
+def examples(**kwargs: int) -> list[TrainingExample]:
+    return [
+        TrainingExample(text=text, positive=codes, group=transcript)
+        for transcript, _, text, codes in coded_segments(**kwargs)
+    ]
+
+
+@pytest.fixture(scope="module")
+def top_model() -> TrainedModel:
+    return train_model(examples(), CODEBOOK, level="top", epochs=4, skip_rare=True)
+
+
+def test_too_few_examples_are_refused_naming_the_codes() -> None:
+    with pytest.raises(TooFewExamplesError) as caught:
+        train_model(examples(), CODEBOOK, level="full", epochs=1, calibrate=False)
+    error = caught.value
+    assert error.counts == {"trust.colocation": 0}
+    assert "trust.colocation (0)" in str(error) and "at least 3" in str(error)
+    with pytest.raises(TooFewExamplesError, match=r"capacity \(2\)"):
+        few = [e for e in examples() if "capacity" not in e.positive]
+        few += [e for e in examples() if "capacity" in e.positive][:2]
+        train_model(few, CODEBOOK, level="top", epochs=1, calibrate=False)
+
+
+def test_rare_codes_can_be_skipped() -> None:
+    model = train_model(
+        examples(), CODEBOOK, level="full", epochs=2, skip_rare=True, calibrate=False
+    )
+    assert model.info.skipped == ("trust.colocation",)
+    assert "trust.colocation" not in model.labels
+    assert set(model.labels) == {"trust", "trust.sharing", "capacity", "dialogue"}
+
+
+def test_no_examples_and_unknown_codes_are_refused() -> None:
+    with pytest.raises(NlpError, match="no coded segments"):
+        train_model([], CODEBOOK)
+    bad = [TrainingExample("Tekst.", frozenset({"nope"}))]
+    with pytest.raises(NlpError, match="nope"):
+        train_model(bad, CODEBOOK)
+    with pytest.raises(NlpError, match="Unknown level"):
+        train_model(examples(), CODEBOOK, level="middle")
+
+
+def test_levels_roll_sub_codes_up() -> None:
+    from qcode.nlp.training import _truth
+
+    example = TrainingExample("x", frozenset({"trust.sharing"}))
+    assert _truth(example, "top", ["trust", "capacity"]) == {"trust": 1.0, "capacity": 0.0}
+    full = _truth(example, "full", ["trust", "trust.sharing", "trust.colocation"])
+    assert full == {"trust": 1.0, "trust.sharing": 1.0, "trust.colocation": 0.0}
+
+
+def test_rejected_suggestions_are_explicit_negatives_and_nothing_else() -> None:
+    from qcode.nlp.training import _truth
+
+    rejected = TrainingExample("x", negative=frozenset({"trust"}), exhaustive=False)
+    labels = ["trust", "trust.sharing", "capacity"]
+    # rejecting trust rules out its sub-codes; capacity stays unknown (left out of the loss)
+    assert _truth(rejected, "full", labels) == {"trust": 0.0, "trust.sharing": 0.0}
+    sub = TrainingExample("x", negative=frozenset({"trust.sharing"}), exhaustive=False)
+    assert _truth(sub, "top", ["trust", "capacity"]) == {}
+
+
+def test_training_learns_and_is_deterministic(top_model: TrainedModel) -> None:
+    texts = ["De werkdruk is enorm en er is geen capaciteit.", "Nou ja, zo gaat dat."]
+    [busy, idle] = top_model.predict(texts)
+    assert busy["capacity"] > idle["capacity"]
+    again = train_model(examples(), CODEBOOK, level="top", epochs=4, skip_rare=True)
+    assert again.predict(texts) == top_model.predict(texts)
+    assert again.combiner == top_model.combiner
+
+
+def test_model_round_trips_through_bytes(top_model: TrainedModel) -> None:
+    loaded = TrainedModel.from_bytes(top_model.to_bytes())
+    assert loaded.info == top_model.info
+    assert loaded.combiner == top_model.combiner
+    assert loaded.reliability == top_model.reliability
+    texts = [text for _, _, text, _ in coded_segments(transcripts=1)]
+    assert loaded.predict(texts) == top_model.predict(texts)
+    info = loaded.info
+    assert info.codebook_version == CODEBOOK.version and info.level == "top"
+    assert info.examples == 48 and info.labels == ("trust", "capacity", "dialogue")
+    capacity = sum(1 for *_, codes in coded_segments() if "capacity" in codes)
+    assert info.trained_at and info.positives["capacity"] == capacity
+
+
+def test_unreadable_model_bytes_are_a_clear_error() -> None:
+    with pytest.raises(NlpError, match="cannot be read"):
+        TrainedModel.from_bytes(b"not a model")
+
+
+def test_fast_prediction_equals_spacy_prediction(top_model: TrainedModel) -> None:
+    from spacy.tokens import Doc
+
+    from qcode.nlp.features import EMPTY, model_words
+    from qcode.nlp.model import textcat
+    from qcode.nlp.pipeline import get_pipeline
+
+    texts = [text for _, _, text, _ in coded_segments(transcripts=2)] + ["", "..."]
+    words = [model_words(doc) for doc in get_pipeline().pipe(texts)]
+    nlp = top_model._nlp
+    docs = [Doc(nlp.vocab, words=w or [EMPTY]) for w in words]
+    expected = numpy.asarray(textcat(nlp).model.predict(docs))
+    assert numpy.allclose(top_model.predict_words(words), expected, atol=1e-6)
+
+
+def test_suggest_refuses_a_model_of_another_codebook(top_model: TrainedModel) -> None:
+    changed = Codebook(name="mini", codes=(*CODEBOOK.codes, Code(id="new", label="Nieuw")))
+    with pytest.raises(ModelMismatchError, match="train the model again"):
+        suggest(changed, [("t1", 2, "Tekst.")], model=top_model)
+
+
+def test_suggest_with_a_model_combines_rules_and_model(top_model: TrainedModel) -> None:
+    text = "De werkdruk is hoog, de capaciteit is op."
+    found = suggest(CODEBOOK, [("t9", 2, text)], model=top_model, min_score=0.0)
+    capacity = next(s for s in found if s.code == "capacity")
+    assert capacity.method == "rules+model"
+    assert capacity.evidence == ("werkdruk", "capaciteit", text)
+    assert 0.0 <= capacity.score <= 1.0
+    only = suggest(CODEBOOK, [("t9", 2, text)], model=top_model, rules=False, min_score=0.0)
+    assert {s.method for s in only} == {"model"}
+    model_only = next(s for s in only if s.code == "capacity")
+    assert model_only.evidence and all(word in text for word in model_only.evidence)
+
+
+def test_segments_without_any_code_are_refused() -> None:
+    uncoded = [TrainingExample("Ja.", group="t1"), TrainingExample("Nee.", group="t2")]
+    with pytest.raises(NlpError, match="has a confirmed code"):
+        train_model(uncoded, CODEBOOK)
