@@ -1,0 +1,48 @@
+"""tag: the interactive coding screen."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from qcode.cli.app import app
+from qcode.cli.common import note, open_project
+from qcode.coding.manual import default_coder
+from qcode.errors import QcodeError
+from qcode.tui.session import CodingSession, choose_transcript
+
+
+@app.command()
+def tag(
+    ctx: typer.Context,
+    transcript: str | None = typer.Argument(
+        None, help="Transcript id (default: the first with respondent turns you have not "
+        "coded yet)."),
+    coder: str | None = typer.Option(None, "--coder", "-c",
+                                     help="Coder name (default: QCODE_CODER, else your user "
+                                     "name)."),
+) -> None:
+    """Code a transcript in a full-screen, keyboard-driven terminal screen.
+
+    n/p move between respondent turns, / searches the codebook (Enter applies the code),
+    a/x accept or reject a suggestion, u undoes, m writes a memo, d removes a code, ? lists
+    every key, q quits. Every action is saved at once; the screen reopens where you left off.
+
+    Example: qcode tag noordrand-r01 --coder ans
+    """
+    who = default_coder(coder)
+    with open_project(ctx) as project:
+        session = CodingSession(project, transcript or choose_transcript(project, who), who)
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise QcodeError(
+                "qcode tag needs an interactive terminal; in scripts use 'qcode codings add' "
+                "or 'qcode review --accept'"
+            )
+        # Textual is imported here only, so no other command pays for it.
+        from qcode.tui.app import TagApp
+
+        TagApp(session).run()
+        progress = session.progress()
+    note(f"{session.transcript.id}: {progress.coded} of {progress.total} respondent segments "
+         f"coded by {who}; everything is saved")

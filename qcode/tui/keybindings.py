@@ -1,0 +1,51 @@
+"""Every key of the coding screen, in one table: the app binds them, ``?`` lists them and
+the README documents them, so the three cannot drift apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    keys: str
+    """The keys as a person reads them (and as the README lists them)."""
+    description: str
+    bindings: tuple[tuple[str, str], ...] = ()
+    """(Textual key name, app action) pairs; empty when the focused widget handles the
+    key itself."""
+
+
+SCREEN_KEYS: tuple[Key, ...] = (
+    Key("n / ↓", "next respondent segment", (("n", "next_segment"), ("down", "next_segment"))),
+    Key("p / ↑", "previous respondent segment",
+        (("p", "previous_segment"), ("up", "previous_segment"))),
+    Key("PgDn / PgUp", "scroll the transcript a page down or up"),
+    Key("/", "search the codebook by id, Dutch label or keyword", (("slash", "search"),)),
+    Key("Enter", "go to the codebook (Enter there applies the code)",
+        (("enter", "codebook"),)),
+    Key("a", "accept the highlighted suggestion", (("a", "accept"),)),
+    Key("x", "reject the highlighted suggestion", (("x", "reject"),)),
+    Key("] / [", "highlight the next or previous suggestion",
+        (("right_square_bracket", "next_suggestion"),
+         ("left_square_bracket", "previous_suggestion"))),
+    Key("s / S", "select the next or previous sentence as the span",
+        (("s", "next_sentence"), ("S", "previous_sentence"))),
+    Key("Shift+→ / Shift+←", "widen or narrow the span by a word at its end",
+        (("shift+right", "span_end(1)"), ("shift+left", "span_end(-1)"))),
+    Key("Shift+↓ / Shift+↑", "move the span's start a word later or earlier",
+        (("shift+down", "span_start(1)"), ("shift+up", "span_start(-1)"))),
+    Key("Esc", "clear the span; leave the search or the codebook", (("escape", "clear"),)),
+    Key("d", "remove a code of yours from the segment", (("d", "remove"),)),
+    Key("m", "write a memo on a coding of yours on the segment", (("m", "memo"),)),
+    Key("u", "undo the last action (again for the one before)", (("u", "undo"),)),
+    Key("Tab", "switch between transcript, search box and codebook"),
+    Key("?", "show all keys", (("question_mark", "help"),)),
+    Key("q", "quit (everything is already saved)", (("q", "quit"),)),
+)
+
+CODEBOOK_KEYS: tuple[Key, ...] = (
+    Key("↑ / ↓", "codebook: move through codes (definition below)"),
+    Key("Enter", "codebook: apply the code to the segment or span"),
+    Key("Space", "codebook: fold or unfold a code's sub-codes"),
+)
