@@ -34,7 +34,7 @@ def _parse_renames(values: list[str]) -> dict[str, str]:
 @codebook_app.command("load")
 def load(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="Codebook YAML file."),
+    file: Path = typer.Argument(..., help="Codebook YAML file (or REFI-QDA .qdc)."),
     rename: list[str] = typer.Option(
         [], "--rename", help="Map a code that disappears onto a new one: OLD=NEW (repeatable)."
     ),
@@ -44,14 +44,27 @@ def load(
     Codings are never dropped: a code that disappears while codings use it is refused
     unless you map it with --rename OLD=NEW.
 
+    A REFI-QDA codebook (.qdc from ATLAS.ti, NVivo, MAXQDA) loads too, with its code groups.
+
     Example: qcode codebook load codebooks/veiligheidshuis.yaml
     """
     from qcode.codebook import load_codebook
 
-    codebook = load_codebook(file)
     renames = _parse_renames(rename)
-    with open_project(ctx) as project:
-        change = save_codebook(project, codebook, renames=renames)
+    if file.suffix.lower() == ".qdc":
+        from qcode.exchange.refi_codebook import load_qdc
+
+        with open_project(ctx) as project:
+            codebook, change, groups, notes = load_qdc(project, file, renames=renames)
+        for message in notes:
+            note(f"note: {message}")
+        if groups:
+            note(f"kept {len(groups)} code group(s) beside the codebook: "
+                 + ", ".join(f"{g.name} ({len(g.codes)} codes)" for g in groups))
+    else:
+        codebook = load_codebook(file)
+        with open_project(ctx) as project:
+            change = save_codebook(project, codebook, renames=renames)
     if change.unchanged:
         note(f"codebook {codebook.name} unchanged (version {change.version})")
         return
@@ -70,7 +83,12 @@ def check(file: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
     """
     from qcode.codebook import load_codebook
 
-    codebook = load_codebook(file)
+    if file.suffix.lower() == ".qdc":
+        from qcode.exchange.refi_codebook import read_qdc
+
+        codebook = read_qdc(file)[0]
+    else:
+        codebook = load_codebook(file)
     top = sum(1 for c in codebook.codes if c.parent is None)
     note(f"{file}: ok, {len(codebook.codes)} codes ({top} top-level), version {codebook.version}")
 

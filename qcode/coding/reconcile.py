@@ -1,0 +1,325 @@
+"""Where coders differ, and recording what they agreed on.
+
+``list_disagreements`` finds the segments on which the compared coders' codes differ
+(at the top or full level), with the text and each coder's codes. ``write_worksheet``
+turns them into a reconciliation worksheet (.csv, .xlsx or .md) with an empty
+``agreed`` column; ``reconcile_segment`` and ``reconcile_worksheet`` record the agreed
+codes as a separate coder (``consensus``), so the original codings stay as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qcode.analysis.agreement import CONSENSUS_CODER, at_level, coded_units
+from qcode.coding.manual import CodingValidator, add_codings
+from qcode.errors import CodingError, QcodeError
+from qcode.exchange.output import atomic_target, check_xml_text, export_format
+from qcode.models import Coding
+from qcode.store.project import Project
+
+WORKSHEET_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".md")
+NO_CODES = "-"
+"""Written in the ``agreed`` column: the coders agreed the segment has none of the codes."""
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One segment on which the coders differ.
+
+    ``differ`` are the codes (at the compared level) that some but not all coders
+    applied; ``codes`` maps each coder to the full code ids they applied there (within
+    the selected codes); ``consensus`` is what the consensus coder recorded, if anything.
+    """
+
+    transcript: str
+    segment: int
+    speaker: str
+    text: str
+    differ: tuple[str, ...]
+    codes: dict[str, tuple[str, ...]]
+    consensus: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DisagreementList:
+    coders: tuple[str, ...]
+    level: str
+    transcripts: tuple[str, ...]
+    n_units: int
+    segments: tuple[Disagreement, ...]
+    consensus_coder: str
+
+
+def list_disagreements(
+    project: Project,
+    *,
+    coders: Sequence[str] = (),
+    codes: Sequence[str] = (),
+    level: str = "top",
+    consensus_coder: str = CONSENSUS_CODER,
+) -> DisagreementList:
+    """The segments, among those :func:`agreement_report` compares, where the coders'
+    codes differ at ``level``, in transcript and segment order."""
+    units = coded_units(project, coders=coders, codes=codes, level=level)
+    texts = {
+        (r[0], r[1]): (r[2], r[3]) for r in project.db.execute(
+            f"SELECT transcript_id, number, speaker, text FROM segments WHERE transcript_id "
+            f"IN ({','.join('?' * len(units.transcripts))})",
+            units.transcripts,
+        )
+    }
+    selected = {code.id for code in units.codes}
+    agreed: dict[tuple[str, int], set[str]] = {}
+    for row in project.db.execute(
+        "SELECT transcript_id, segment, code_id FROM codings WHERE coder = ?", (consensus_coder,)
+    ):
+        if at_level(row[2], level) in selected:
+            agreed.setdefault((row[0], row[1]), set()).add(row[2])
+    found = []
+    for unit in units.units:
+        judged = [units.judged(coder, unit) for coder in units.coders]
+        differ = frozenset.union(*judged) - frozenset.intersection(*judged)
+        if not differ:
+            continue
+        speaker, text = texts[unit]
+        found.append(Disagreement(
+            transcript=unit[0], segment=unit[1], speaker=speaker, text=text,
+            differ=tuple(code.id for code in units.codes if code.id in differ),
+            codes={c: tuple(sorted(units.applied[c].get(unit, ()))) for c in units.coders},
+            consensus=tuple(sorted(agreed.get(unit, ()))),
+        ))
+    return DisagreementList(
+        coders=units.coders, level=level, transcripts=units.transcripts,
+        n_units=len(units.units), segments=tuple(found), consensus_coder=consensus_coder,
+    )
+
+
+# -- the worksheet -----------------------------------------------------------------------
+
+
+def worksheet_table(found: DisagreementList) -> tuple[list[str], list[dict[str, str | int]]]:
+    """The worksheet's columns and rows: transcript, segment, differ, one column per
+    coder, consensus, agreed (left empty to fill in), text. Codes are space-separated."""
+    fixed = ["transcript", "segment", "differ", "consensus", "agreed", "text"]
+    names = {c: (f"coder:{c}" if c in fixed else c) for c in found.coders}
+    columns = [*fixed[:3], *names.values(), *fixed[3:]]
+    rows: list[dict[str, str | int]] = []
+    for d in found.segments:
+        row: dict[str, str | int] = {
+            "transcript": d.transcript, "segment": d.segment, "differ": " ".join(d.differ),
+        }
+        for coder, column in names.items():
+            row[column] = " ".join(d.codes[coder])
+        row.update(consensus=" ".join(d.consensus), agreed="", text=d.text)
+        rows.append(row)
+    return columns, rows
+
+
+def write_worksheet(found: DisagreementList, path: Path) -> None:
+    """Write the disagreements to ``path`` (.csv, .xlsx or .md), all or nothing."""
+    suffix = export_format(path, "worksheet", WORKSHEET_FORMATS)
+    columns, rows = worksheet_table(found)
+    with atomic_target(path) as temporary:
+        if suffix == ".csv":
+            import csv
+
+            with temporary.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+        elif suffix == ".xlsx":
+            _write_xlsx(temporary, path, columns, rows)
+        else:
+            temporary.write_text(_markdown(found), encoding="utf-8", newline="")
+
+
+def _write_xlsx(
+    temporary: Path, path: Path, columns: list[str], rows: list[dict[str, str | int]]
+) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new Workbook always has one sheet
+    sheet.title = "disagreements"
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for column, name in enumerate(columns, start=1):
+            value = row[name]
+            cell = sheet.cell(row=number, column=column, value=value)
+            if isinstance(value, str):
+                check_xml_text(value, path, f"{row['transcript']} segment {row['segment']}")
+                cell.data_type = "s"  # text stays text, even when it starts with "="
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, name in enumerate(columns, start=1):
+        width = 80 if name == "text" else max(
+            [len(name), *(len(str(row[name])) for row in rows)]
+        ) + 2
+        sheet.column_dimensions[get_column_letter(column)].width = min(width, 80)
+    sheet.freeze_panes = "C2"
+    workbook.save(temporary)
+
+
+def _markdown(found: DisagreementList) -> str:
+    lines = [
+        f"# Verschillen tussen {', '.join(found.coders)} ({found.level}-niveau)", "",
+        f"{len(found.segments)} van {found.n_units} segmenten verschillen.", "",
+    ]
+    for d in found.segments:
+        lines += [f"## {d.transcript}, segment {d.segment}", ""]
+        lines += ["> " + line if line else ">" for line in d.text.split("\n")]
+        lines += ["", f"- verschil: {' '.join(d.differ)}"]
+        for coder in found.coders:
+            lines.append(f"- {coder}: {' '.join(d.codes[coder]) or NO_CODES}")
+        if d.consensus:
+            lines.append(f"- {found.consensus_coder}: {' '.join(d.consensus)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- recording the agreed version --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReconcileOutcome:
+    """What reconciling one segment changed for the consensus coder."""
+
+    transcript: str
+    segment: int
+    coder: str
+    added: tuple[str, ...]
+    kept: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def reconcile_segment(
+    project: Project,
+    transcript: str,
+    segment: int,
+    codes: Sequence[str],
+    *,
+    coder: str = CONSENSUS_CODER,
+    memo: str = "",
+) -> ReconcileOutcome:
+    """Make ``codes`` exactly what ``coder`` has on the segment.
+
+    Codes ``coder`` already has there are kept as they are (span and memo included),
+    missing ones are added for the whole segment, and ``coder``'s other codes on the
+    segment are removed. Only ``coder``'s codings change; every other coder's stay.
+    An empty ``codes`` records that the segment has none of the codes.
+    """
+    validator = CodingValidator(project)
+    validator.segment_text(transcript, segment)  # the transcript and segment exist
+    if not coder.strip():
+        raise CodingError("empty coder name; pass --coder NAME")
+    wanted = list(dict.fromkeys(codes))
+    for code in wanted:
+        validator.check(Coding(transcript=transcript, segment=segment, code=code, coder=coder))
+    with project.atomic() as db:
+        present = sorted({
+            r[0] for r in db.execute(
+                "SELECT code_id FROM codings WHERE transcript_id = ? AND segment = ? "
+                "AND coder = ?", (transcript, segment, coder),
+            )
+        })
+        removed = [code for code in present if code not in wanted]
+        for code in removed:
+            db.execute(
+                "DELETE FROM codings WHERE transcript_id = ? AND segment = ? AND coder = ? "
+                "AND code_id = ?", (transcript, segment, coder, code),
+            )
+        added = [code for code in wanted if code not in present]
+        add_codings(project, [
+            Coding(transcript=transcript, segment=segment, code=code, coder=coder, memo=memo)
+            for code in added
+        ])
+    return ReconcileOutcome(
+        transcript=transcript, segment=segment, coder=coder, added=tuple(added),
+        kept=tuple(code for code in wanted if code in present), removed=tuple(removed),
+    )
+
+
+def reconcile_worksheet(
+    project: Project, path: Path, *, coder: str = CONSENSUS_CODER
+) -> list[ReconcileOutcome]:
+    """Record the ``agreed`` column of a filled-in worksheet (.csv or .xlsx), all rows
+    or none. Rows with an empty ``agreed`` cell are skipped; ``-`` means no codes."""
+    suffix = export_format(path, "worksheet", (".csv", ".xlsx"))
+    if not path.is_file():
+        raise QcodeError(f"{path}: no such file")
+    rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
+    seen: dict[tuple[str, int], int] = {}
+    decisions: list[tuple[int, str, int, list[str]]] = []
+    for line, row in rows:
+        agreed = row.get("agreed", "").strip()
+        if not agreed:
+            continue
+        transcript = row.get("transcript", "").strip()
+        number = row.get("segment", "").strip()
+        if not transcript or not number.isdigit():
+            raise CodingError(f"{path}:{line}: needs a transcript and a segment number")
+        key = (transcript, int(number))
+        if key in seen:
+            raise CodingError(
+                f"{path}:{line}: {transcript} segment {number} is also agreed on line "
+                f"{seen[key]}; keep one of the two"
+            )
+        seen[key] = line
+        codes = [] if agreed == NO_CODES else [c for c in re.split(r"[\s,;]+", agreed) if c]
+        decisions.append((line, transcript, int(number), codes))
+    outcomes = []
+    with project.atomic():
+        for line, transcript, segment, codes in decisions:
+            try:
+                outcomes.append(reconcile_segment(project, transcript, segment, codes,
+                                                  coder=coder))
+            except QcodeError as exc:
+                raise CodingError(f"{path}:{line}: {exc}") from None
+    return outcomes
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    from qcode.coding.csvio import read_csv_rows
+
+    return read_csv_rows(path, required=("transcript", "segment", "agreed"),
+                         what="reconciliation worksheet")
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise QcodeError(f"{path}: not a readable .xlsx file ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        values = list(sheet.iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = [str(v).strip() if v is not None else "" for v in (values[0] if values else ())]
+    missing = [name for name in ("transcript", "segment", "agreed") if name not in header]
+    if missing:
+        raise QcodeError(f"{path}:1: missing column(s) {', '.join(missing)}")
+    return [
+        (line, {name: _cell_text(v) for name, v in zip(header, row, strict=False)})
+        for line, row in enumerate(values[1:], start=2)
+    ]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a segment number Excel stored as 6.0
+    return str(value)

@@ -1,0 +1,374 @@
+"""Write the project as REFI-QDA: a ``.qdpx`` project or a ``.qdc`` codebook.
+
+What goes where in the ``.qdpx``:
+
+- coders -> ``Users``; the codebook -> ``CodeBook`` (nesting, label as name, description,
+  colour) and its code groups -> ``Sets``;
+- each transcript -> a ``TextSource`` whose text is ``sources/<guid>.txt`` (UTF-8): its
+  segments in order, a turn written as ``Speaker: text``, segments separated by a blank line
+  (``SEGMENT_SEPARATOR``). Interviewer turns are included, so the conversation reads whole;
+- codings -> ``PlainTextSelection`` (one per coded range: the whole segment text, or the
+  span inside it, as character offsets into that exact text) with one ``Coding`` per code
+  and coder; a coding's memo -> a ``Note`` referenced from the coding;
+- respondents -> ``Cases`` with their attributes as ``VariableValue`` s and their transcripts
+  as ``SourceRef`` s; a transcript's front matter -> ``VariableValue`` s on its source; all
+  values are ``Text`` variables.
+
+Beside that, ``qcode.json`` keeps what REFI-QDA has no place for (code ids and the YAML-only
+code fields, segment boundaries with speakers and times, provenance), so qcode -> qdpx ->
+qcode loses nothing; other programs ignore it. Every GUID is derived from the project's
+content (see :func:`~qcode.exchange.refi_xml.guid`), so re-exports are identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from qcode import __version__
+from qcode.errors import ExportError
+from qcode.exchange.refi_codes import CodeGroup, load_code_groups
+from qcode.exchange.refi_xml import CODEBOOK_NS, PROJECT_NS, guid
+from qcode.models import Codebook, Coding, Segment
+from qcode.store.project import Project
+
+SEGMENT_SEPARATOR = "\n\n"
+SIDECAR_NAME = "qcode.json"
+SIDECAR_FORMAT = "qcode-refi-1"
+ORIGIN = f"qcode {__version__}"
+# Characters XML 1.0 cannot hold at all, not even escaped.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# xsd:dateTime; codings imported from CSV may carry any text as their time.
+_DATETIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """One transcript as exported: its text and where each segment's text starts."""
+
+    transcript: str
+    text: str
+    offsets: dict[int, int]
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class TranscriptRecord:
+    id: str
+    respondent: str
+    source: str
+    format: str
+    metadata: dict[str, str]
+
+
+@dataclass
+class RefiProject:
+    """Everything of a project that goes into a REFI-QDA export, read from the store."""
+
+    codebook: Codebook | None
+    groups: list[CodeGroup]
+    transcripts: list[TranscriptRecord]
+    segments: dict[str, list[Segment]]
+    respondents: dict[str, dict[str, str]]
+    codings: list[Coding]
+    coders: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    codes: int
+    groups: int
+    transcripts: int
+    selections: int
+    codings: int
+    memos: int
+    coders: int
+    cases: int
+
+
+def collect_project(project: Project) -> RefiProject:
+    """Read what the export needs from the project, as plain data."""
+    from qcode.coding.manual import list_codings
+    from qcode.store.codebook import load_stored_codebook
+    from qcode.store.transcripts import get_segments
+
+    codebook = load_stored_codebook(project)
+    transcripts = [
+        TranscriptRecord(
+            id=r["id"], respondent=r["respondent_id"] or r["id"], source=r["source"],
+            format=r["format"],
+            metadata={str(k): str(v) for k, v in json.loads(r["metadata"]).items()},
+        )
+        for r in project.db.execute(
+            "SELECT id, respondent_id, source, format, metadata FROM transcripts ORDER BY id"
+        )
+    ]
+    respondents = {
+        r["id"]: {str(k): str(v) for k, v in json.loads(r["attributes"]).items()}
+        for r in project.db.execute("SELECT id, attributes FROM respondents ORDER BY id")
+    }
+    codings = list_codings(project)
+    return RefiProject(
+        codebook=codebook,
+        groups=load_code_groups(project, codebook) if codebook else [],
+        transcripts=transcripts,
+        segments={t.id: get_segments(project, t.id) for t in transcripts},
+        respondents=respondents,
+        codings=codings,
+        coders=sorted({c.coder for c in codings}),
+    )
+
+
+def render_source(transcript: str, segments: Iterable[Segment]) -> SourceText:
+    """The exported text of a transcript and the offset of each segment's text in it."""
+    parts: list[str] = []
+    offsets: dict[int, int] = {}
+    position = 0
+    kept = tuple(segments)
+    for index, segment in enumerate(kept):
+        if index:
+            parts.append(SEGMENT_SEPARATOR)
+            position += len(SEGMENT_SEPARATOR)
+        prefix = f"{segment.speaker}: " if segment.speaker else ""
+        parts.append(prefix + segment.text)
+        offsets[segment.number] = position + len(prefix)
+        position += len(prefix) + len(segment.text)
+    return SourceText(transcript, "".join(parts), offsets, kept)
+
+
+def export_qdpx(project: Project, path: Path, *, name: str | None = None) -> ExportSummary:
+    """Write the project to ``path`` as a REFI-QDA project (``.qdpx``)."""
+    from qcode.exchange.refi_zip import write_qdpx
+
+    if path.suffix.lower() != ".qdpx":
+        raise ExportError(f"{path}: a REFI-QDA project file ends in .qdpx; e.g. -o project.qdpx")
+    content = collect_project(project)
+    writer = _ProjectWriter(content, name or project.root.resolve().name or "qcode")
+    members = writer.members()
+    write_qdpx(path, members)
+    return ExportSummary(
+        path=path, codes=len(content.codebook.codes) if content.codebook else 0,
+        groups=len(content.groups), transcripts=len(content.transcripts),
+        selections=writer.selection_count, codings=len(content.codings),
+        memos=writer.memo_count, coders=len(content.coders), cases=len(content.respondents),
+    )
+
+
+def export_qdc(project: Project, path: Path) -> ExportSummary:
+    """Write the project's codebook to ``path`` as a REFI-QDA codebook (``.qdc``)."""
+    from qcode.store.codebook import require_codebook
+
+    if path.suffix.lower() != ".qdc":
+        raise ExportError(f"{path}: a REFI-QDA codebook file ends in .qdc; e.g. -o codes.qdc")
+    codebook = require_codebook(project)
+    groups = load_code_groups(project, codebook)
+    root = ET.Element(_q("CodeBook", CODEBOOK_NS), {"origin": ORIGIN})
+    root.append(_codes_element(codebook, CODEBOOK_NS))
+    if groups:
+        root.append(_sets_element(groups, CODEBOOK_NS))
+    from qcode.exchange.refi_zip import write_file
+
+    write_file(path, _serialise(root, CODEBOOK_NS))
+    return ExportSummary(path=path, codes=len(codebook.codes), groups=len(groups),
+                         transcripts=0, selections=0, codings=0, memos=0, coders=0, cases=0)
+
+
+def _q(name: str, ns: str = PROJECT_NS) -> str:
+    # Elements are built without a namespace and the root carries ``xmlns``: ElementTree
+    # cannot write a default namespace together with unqualified attributes.
+    return name
+
+
+def _sub(parent: ET.Element, tag: str, ns: str = PROJECT_NS, /, **attributes: str) -> ET.Element:
+    return ET.SubElement(parent, _q(tag, ns), attributes)
+
+
+def _text(value: str, where: str) -> str:
+    bad = _NOT_XML.search(value)
+    if bad:
+        raise ExportError(
+            f"{where} contains the control character U+{ord(bad.group()):04X}, which XML "
+            "cannot hold; remove it and export again"
+        )
+    return value
+
+
+def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
+    codes = ET.Element(_q("Codes", ns))
+    elements: dict[str | None, ET.Element] = {None: codes}
+    for code in codebook.codes:
+        element = _sub(elements[code.parent], "Code", ns, guid=guid("code", code.id),
+                       name=_text(code.label, f"the label of code {code.id}"), isCodable="true")
+        if code.color:
+            element.set("color", code.color)
+        if code.description:
+            description = _sub(element, "Description", ns)
+            description.text = _text(code.description, f"the description of code {code.id}")
+        elements[code.id] = element
+    return codes
+
+
+def _sets_element(groups: list[CodeGroup], ns: str) -> ET.Element:
+    sets = ET.Element(_q("Sets", ns))
+    for group in groups:
+        element = _sub(sets, "Set", ns, guid=guid("code group", group.name),
+                       name=_text(group.name, f"code group '{group.name}'"))
+        if group.description:
+            _sub(element, "Description", ns).text = _text(group.description,
+                                                          f"code group '{group.name}'")
+        for code in group.codes:
+            _sub(element, "MemberCode", ns, targetGUID=guid("code", code))
+    return sets
+
+
+def _serialise(root: ET.Element, ns: str) -> bytes:
+    root.set("xmlns", ns)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'.encode()
+
+
+def coding_key(coding: Coding) -> tuple[object, ...]:
+    """What identifies a coding: the same in every export and after a round trip."""
+    return (coding.transcript, coding.segment, coding.code, coding.coder,
+            "whole" if coding.start is None else f"{coding.start}:{coding.end}")
+
+
+class _ProjectWriter:
+    def __init__(self, content: RefiProject, name: str) -> None:
+        self.content = content
+        self.name = name
+        self.selection_count = 0
+        self.memo_count = 0
+        self.notes: list[ET.Element] = []
+        self.sidecar: dict[str, Any] = {"format": SIDECAR_FORMAT, "transcripts": {},
+                                           "codings": {}}
+
+    def members(self) -> list[tuple[str, bytes]]:
+        content = self.content
+        root = ET.Element(_q("Project"), {"name": _text(self.name, "the project name"),
+                                          "origin": ORIGIN})
+        if content.coders:
+            users = _sub(root, "Users")
+            for coder in content.coders:
+                _sub(users, "User", guid=guid("coder", coder), name=_text(coder, "a coder name"))
+        if content.codebook is not None:
+            _sub(root, "CodeBook").append(_codes_element(content.codebook, PROJECT_NS))
+            from qcode.codebook import codebook_to_yaml
+
+            self.sidecar["codebook"] = codebook_to_yaml(content.codebook)
+        variables = sorted({k for attrs in content.respondents.values() for k in attrs}
+                           | {k for t in content.transcripts for k in t.metadata})
+        if variables:
+            element = _sub(root, "Variables")
+            for variable in variables:
+                _sub(element, "Variable", guid=guid("variable", variable),
+                     name=_text(variable, f"attribute '{variable}'"), typeOfVariable="Text")
+        self._cases(root)
+        files = self._sources(root)
+        if self.notes:
+            _sub(root, "Notes").extend(self.notes)
+        if content.groups:
+            root.append(_sets_element(content.groups, PROJECT_NS))
+        sidecar = json.dumps(self.sidecar, ensure_ascii=False, sort_keys=True, indent=1)
+        return [("project.qde", _serialise(root, PROJECT_NS)), *files,
+                (SIDECAR_NAME, sidecar.encode("utf-8"))]
+
+    def _cases(self, root: ET.Element) -> None:
+        if not self.content.respondents:
+            return
+        cases = _sub(root, "Cases")
+        for respondent, attributes in self.content.respondents.items():
+            case = _sub(cases, "Case", guid=guid("respondent", respondent),
+                        name=_text(respondent, "a respondent id"))
+            self._values(case, attributes, f"respondent {respondent}")
+            for transcript in self.content.transcripts:
+                if transcript.respondent == respondent:
+                    _sub(case, "SourceRef", targetGUID=guid("transcript", transcript.id))
+
+    def _values(self, parent: ET.Element, values: dict[str, str], where: str) -> None:
+        for variable in sorted(values):
+            value = _sub(parent, "VariableValue")
+            _sub(value, "VariableRef", targetGUID=guid("variable", variable))
+            _sub(value, "TextValue").text = _text(str(values[variable]),
+                                                 f"attribute '{variable}' of {where}")
+
+    def _sources(self, root: ET.Element) -> list[tuple[str, bytes]]:
+        files: list[tuple[str, bytes]] = []
+        if not self.content.transcripts:
+            return files
+        sources = _sub(root, "Sources")
+        by_transcript: dict[str, list[Coding]] = {}
+        for coding in self.content.codings:
+            by_transcript.setdefault(coding.transcript, []).append(coding)
+        for transcript in self.content.transcripts:
+            transcript_id = transcript.id
+            source_guid = guid("transcript", transcript_id)
+            rendered = render_source(transcript_id, self.content.segments[transcript_id])
+            element = _sub(sources, "TextSource", guid=source_guid,
+                           name=_text(transcript_id, "a transcript id"),
+                           plainTextPath=f"internal://{source_guid}.txt")
+            self._selections(element, rendered, by_transcript.get(transcript_id, []))
+            self._values(element, transcript.metadata, f"transcript {transcript_id}")
+            files.append((f"sources/{source_guid}.txt", rendered.text.encode("utf-8")))
+            self.sidecar["transcripts"][source_guid] = {
+                "id": transcript_id, "source": transcript.source, "format": transcript.format,
+                "segments": [
+                    [s.number, s.speaker, s.interviewer, rendered.offsets[s.number],
+                     len(s.text), s.start_time, s.end_time]
+                    for s in rendered.segments
+                ],
+            }
+        return files
+
+    def _selections(self, source: ET.Element, rendered: SourceText,
+                    codings: list[Coding]) -> None:
+        ranges: dict[tuple[int, int, int], list[Coding]] = {}
+        texts = {s.number: s.text for s in rendered.segments}
+        for coding in codings:
+            offset = rendered.offsets[coding.segment]
+            start = offset + (coding.start or 0)
+            end = offset + (coding.end if coding.end is not None else len(texts[coding.segment]))
+            ranges.setdefault((start, end, coding.segment), []).append(coding)
+        for (start, end, segment), group in sorted(ranges.items()):
+            self.selection_count += 1
+            selection = _sub(
+                source, "PlainTextSelection",
+                guid=guid("selection", rendered.transcript, segment, start, end),
+                name=f"{rendered.transcript}:{segment}", startPosition=str(start),
+                endPosition=str(end),
+            )
+            for coding in sorted(group, key=lambda c: (c.code, c.coder, c.created_at)):
+                self._coding(selection, coding)
+
+    def _coding(self, selection: ET.Element, coding: Coding) -> None:
+        key = coding_key(coding)
+        coding_guid = guid("coding", *key)
+        element = _sub(selection, "Coding", guid=coding_guid,
+                       creatingUser=guid("coder", coding.coder))
+        if _DATETIME.match(coding.created_at):
+            element.set("creationDateTime", coding.created_at)
+        _sub(element, "CodeRef", targetGUID=guid("code", coding.code))
+        self.sidecar["codings"][coding_guid] = [
+            coding.provenance, coding.start is not None, coding.created_at,
+        ]
+        if not coding.memo:
+            return
+        self.memo_count += 1
+        note_guid = guid("memo", *key)
+        _sub(element, "NoteRef", targetGUID=note_guid)
+        note = ET.Element(_q("Note"), {
+            "guid": note_guid, "name": f"Memo {coding.transcript}:{coding.segment} "
+            f"{coding.code} ({coding.coder})", "creatingUser": guid("coder", coding.coder),
+        })
+        if _DATETIME.match(coding.created_at):
+            note.set("creationDateTime", coding.created_at)
+        where = f"the memo of {coding.transcript}:{coding.segment} {coding.code}"
+        _sub(note, "PlainTextContent").text = _text(coding.memo, where)
+        self.notes.append(note)

@@ -1,0 +1,407 @@
+"""Read REFI-QDA into the project: ``qcode import FILE.qdpx``, ``qcode codebook load FILE.qdc``.
+
+A ``.qdpx`` brings, in one transaction (a bad file changes nothing):
+
+- its codebook, which replaces the project's (see :mod:`qcode.exchange.refi_codes` for how
+  ids are made; codes in use never disappear silently), and its code ``Sets`` as groups;
+- each text source as a transcript and each coded selection as codings of the segments it
+  overlaps (see :mod:`qcode.exchange.refi_sources`), by the coder named in ``Users``
+  (``unknown`` when the file names none), with the coding's notes as its memo, provenance
+  ``imported`` (a qcode export keeps its own) and the coding's time;
+- each case as a respondent, its variable values as the respondent's attributes, and its
+  sources linked to it; a source's own variable values become the transcript's metadata.
+
+Real exporters differ, so any ``*.qde`` name is accepted, sources are found with or without
+``internal://``, a near-empty ``.txt`` beside a ``.docx`` twin (NVivo) gives way to the
+``.docx`` text, and sources without any text are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from qcode.errors import CodebookError, QcodeError
+from qcode.exchange.refi_codebook import save_refi_codebook
+from qcode.exchange.refi_codes import (
+    CodeGroup,
+    code_guids,
+    normal_guid,
+    read_codes,
+    read_sets,
+    ref_guid,
+)
+from qcode.exchange.refi_export import SIDECAR_FORMAT, SIDECAR_NAME
+from qcode.exchange.refi_sources import (
+    PlacedSegment,
+    SegmentRange,
+    archive_member,
+    decode_source,
+    map_selection,
+    place_segments,
+    read_source_text,
+    segments_from_layout,
+)
+from qcode.exchange.refi_xml import RefiError, child, child_text, children, parse_xml
+from qcode.exchange.refi_zip import QdpxArchive
+from qcode.models import Code, Codebook, Coding, Transcript
+from qcode.store.codebook import load_stored_codebook
+from qcode.store.project import Project
+from qcode.transcripts.importer import ImportReport
+
+UNKNOWN_CODER = "unknown"
+_OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
+
+
+@dataclass
+class QdpxContent:
+    """What a ``.qdpx`` holds, as qcode data, before anything is stored."""
+
+    name: str
+    origin: str
+    codebook: Codebook | None
+    groups: list[CodeGroup]
+    renames: dict[str, str]
+    transcripts: list[Transcript] = field(default_factory=list)
+    codings: list[Coding] = field(default_factory=list)
+    respondents: dict[str, dict[str, str]] = field(default_factory=dict)
+    users: list[str] = field(default_factory=list)
+    selections: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def import_qdpx(
+    project: Project, path: Path, *, interviewer_labels: Sequence[str] | None = None
+) -> ImportReport:
+    """Import a REFI-QDA project file into ``project``, all or nothing."""
+    from qcode.coding.manual import add_codings
+    from qcode.store.transcripts import save_transcript, set_respondent_attributes
+
+    existing = load_stored_codebook(project)
+    content = read_qdpx(path, known_codes=code_guids(existing),
+                        interviewer_labels=interviewer_labels)
+    outcomes = []
+    with project.atomic():
+        if content.codebook is not None:
+            save_refi_codebook(project, content.codebook, content.groups, content.renames)
+        for respondent, attributes in content.respondents.items():
+            set_respondent_attributes(project, respondent, attributes)
+        for transcript in content.transcripts:
+            outcomes.append(save_transcript(project, transcript))
+        try:
+            added = add_codings(project, content.codings)
+        except QcodeError as exc:
+            raise RefiError(f"{path}: {exc}") from None
+    coders = sorted({c.coder for c in content.codings})
+    summary = (
+        f"{path}: REFI-QDA project '{content.name}' from {content.origin or 'an unknown program'}"
+        f": {len(content.codebook.codes) if content.codebook else 0} codes, "
+        f"{len(content.groups)} code group(s), {len(content.transcripts)} transcript(s), "
+        f"{content.selections} coded selection(s) -> {len(added.added)} new coding(s) "
+        f"({len(added.already_present)} already present) by {len(coders)} coder(s) "
+        f"({', '.join(coders) or 'none'}), {len(content.respondents)} case(s); users in the "
+        f"file: {', '.join(content.users) or 'none'}"
+    )
+    return ImportReport(tuple(outcomes), (), len(content.respondents),
+                        (summary, *content.notes))
+
+
+def read_qdpx(
+    path: Path, *, known_codes: Mapping[str, Code] | None = None,
+    interviewer_labels: Sequence[str] | None = None,
+) -> QdpxContent:
+    """Read a ``.qdpx`` file into qcode data without touching any project."""
+    with QdpxArchive(path) as archive:
+        return _QdpxReader(archive, known_codes or {}, interviewer_labels).read()
+
+
+class _QdpxReader:
+    def __init__(self, archive: QdpxArchive, known: Mapping[str, Code],
+                 interviewer_labels: Sequence[str] | None) -> None:
+        self.archive = archive
+        self.known = known
+        self.interviewer_labels = interviewer_labels
+        self.member = archive.project_member()
+        self.source = f"{archive.source}:{self.member}"
+        self.notes: list[str] = []
+        self.sidecar = self._sidecar()
+        self.own_transcripts: dict[str, Any] = _mapping(self.sidecar.get("transcripts"))
+        self.own_codings: dict[str, Any] = _mapping(self.sidecar.get("codings"))
+
+    def _sidecar(self) -> dict[str, Any]:
+        name = self.archive.find(SIDECAR_NAME)
+        if name is None:
+            return {}
+        try:
+            sidecar = json.loads(self.archive.read(name).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            sidecar = None
+        if not isinstance(sidecar, dict) or sidecar.get("format") != SIDECAR_FORMAT:
+            self.notes.append(f"{self.archive.source}: {SIDECAR_NAME} is not qcode's; ignored")
+            return {}
+        return sidecar
+
+    def read(self) -> QdpxContent:
+        root = parse_xml(self.archive.read(self.member), source=self.source,
+                         root_name="Project")
+        self.users = {
+            normal_guid(u.get("guid")): (u.get("name") or u.get("id") or u.get("guid") or "")
+            for u in _all(root, "Users", "User")
+        }
+        self.default_user = normal_guid(root.get("creatingUserGUID"))
+        codebook, by_guid, renames = self._codebook(root, root.get("name") or "")
+        self.by_guid = by_guid
+        groups = read_sets(child(root, "Sets"), by_guid, source=self.source, notes=self.notes)
+        self.variables = {normal_guid(v.get("guid")): (v.get("name") or "").strip()
+                          for v in _all(root, "Variables", "Variable")}
+        self.note_texts = {normal_guid(n.get("guid")): self._note_text(n)
+                           for n in _all(root, "Notes", "Note")}
+        content = QdpxContent(
+            name=root.get("name") or self.archive.path.stem, origin=root.get("origin") or "",
+            codebook=codebook, groups=groups, renames=renames,
+            users=sorted(set(self.users.values())),
+        )
+        self.respondent_of: dict[str, str] = {}
+        self._cases(root, content)
+        self._sources(root, content)
+        content.notes = self.notes
+        return content
+
+    # -- codes ---------------------------------------------------------------------
+
+    def _codebook(
+        self, root: Element, project_name: str
+    ) -> tuple[Codebook | None, dict[str, str], dict[str, str]]:
+        codes_element = child(child(root, "CodeBook") or Element("none"), "Codes")
+        if codes_element is None or child(codes_element, "Code") is None:
+            return None, {}, {}
+        codes = read_codes(codes_element, source=self.source, known=self.known)
+        self.notes.extend(codes.notes)
+        own = self._own_codebook(codes.by_guid, {c.id: c.parent for c in codes.codes})
+        if own is not None:
+            return own, {g: c.id for g, c in code_guids(own).items()}, {}
+        name = project_name or self.archive.path.stem
+        codebook = Codebook(name=name, codes=tuple(codes.codes),
+                            description=f"Uit {self.archive.path.name}", source=self.source)
+        return codebook, codes.by_guid, codes.renames
+
+    def _own_codebook(self, by_guid: Mapping[str, str],
+                      parents: Mapping[str, str | None]) -> Codebook | None:
+        """qcode's own codebook from qcode.json, if it has exactly the file's code tree."""
+        text = self.sidecar.get("codebook")
+        if not isinstance(text, str):
+            return None
+        from qcode.codebook import parse_codebook
+
+        try:
+            own = parse_codebook(text, source=self.source)
+        except CodebookError:
+            return None
+        own_guids = {g: c.id for g, c in code_guids(own).items()}
+        if set(own_guids) != set(by_guid):
+            return None
+        # The same tree: each code's parent is the code the file nests it in.
+        in_file = {own_guids[g]: by_guid[g] for g in own_guids}
+        for code in own.codes:
+            expected = in_file[code.parent] if code.parent is not None else None
+            if parents[in_file[code.id]] != expected:
+                return None
+        return own
+
+    # -- cases, notes, values -------------------------------------------------------
+
+    def _cases(self, root: Element, content: QdpxContent) -> None:
+        used: set[str] = set()
+        for case in _all(root, "Cases", "Case"):
+            respondent = (case.get("name") or "").strip() or normal_guid(case.get("guid"))
+            if respondent in used:
+                self.notes.append(f"{self.source}: two cases are called '{respondent}'; "
+                                  "their attributes are merged")
+            used.add(respondent)
+            attributes = content.respondents.setdefault(respondent, {})
+            attributes.update(self._values(case))
+            for ref in children(case, "SourceRef"):
+                self.respondent_of.setdefault(ref_guid(ref), respondent)
+
+    def _values(self, element: Element) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for value in children(element, "VariableValue"):
+            ref = child(value, "VariableRef")
+            variable = self.variables.get(ref_guid(ref))
+            found = [v for v in value if v is not ref]
+            if variable and found:
+                values[variable] = found[0].text or ""
+        return values
+
+    def _note_text(self, note: Element) -> str:
+        inline = child(note, "PlainTextContent")
+        if inline is not None:
+            return inline.text or ""
+        path = note.get("plainTextPath")
+        member = archive_member(self.archive, path) if path else None
+        if member is None:
+            return ""
+        text, _ = decode_source(self.archive.read(member), source=f"{self.archive.source}:"
+                                f"{member}")
+        return text.text
+
+    def _memo(self, *elements: Element) -> str:
+        texts = []
+        for element in elements:
+            for ref in children(element, "NoteRef"):
+                text = self.note_texts.get(ref_guid(ref), "").strip()
+                if text and text not in texts:
+                    texts.append(text)
+        return "\n\n".join(texts)
+
+    # -- sources and codings ---------------------------------------------------------
+
+    def _sources(self, root: Element, content: QdpxContent) -> None:
+        sources = child(root, "Sources")
+        if sources is None:
+            return
+        skipped = [s for s in sources if isinstance(s.tag, str)
+                   and s.tag.rsplit("}", 1)[-1] in _OTHER_SOURCES]
+        if skipped:
+            self.notes.append(f"{self.source}: {len(skipped)} PDF, picture, audio or video "
+                              "source(s) skipped; qcode codes text")
+        ids: set[str] = set()
+        for element in children(sources, "TextSource"):
+            self._source(element, content, ids)
+
+    def _source(self, element: Element, content: QdpxContent, ids: set[str]) -> None:
+        from qcode.transcripts.text import build_transcript
+
+        source_guid = normal_guid(element.get("guid"))
+        own = _mapping(self.own_transcripts.get(source_guid))
+        label = self._source_label(element, own)
+        where = f"{self.archive.source}: source '{label}'"
+        text = read_source_text(self.archive, element, where, self.notes)
+        selections = list(children(element, "PlainTextSelection"))
+        if not text.text.strip():
+            dropped = f" and its {len(selections)} selection(s)" if selections else ""
+            self.notes.append(f"{where} has no text (neither .txt nor .docx); skipped{dropped}")
+            return
+        transcript_id = _unique_id(label, ids)
+        respondent = self.respondent_of.get(source_guid)
+        metadata = self._values(element)
+        placed: list[PlacedSegment] | None = None
+        if own:
+            try:
+                placed = segments_from_layout(text.text, own.get("segments", []), source=where)
+            except RefiError as exc:
+                self.notes.append(f"{exc}; the text is parsed instead")
+        if placed is not None:
+            transcript = Transcript(
+                id=transcript_id, source=str(own.get("source") or where),
+                format=str(own.get("format") or "qdpx"),
+                segments=tuple(p.segment for p in placed), respondent=respondent,
+                metadata=metadata,
+            )
+        else:
+            parsed = build_transcript(text.text, source=where, transcript_id=transcript_id,
+                                      interviewer_labels=self.interviewer_labels,
+                                      format="qdpx")
+            transcript = Transcript(id=transcript_id, source=where, format="qdpx",
+                                    segments=parsed.segments, respondent=respondent,
+                                    metadata={**parsed.metadata, **metadata},
+                                    notes=parsed.notes)
+            placed = place_segments(text.text, parsed)
+        self.notes.extend(transcript.notes)
+        content.transcripts.append(transcript)
+        self.interviewer_skips = 0
+        for selection in selections:
+            content.selections += 1
+            self._selection(selection, transcript_id, placed, text.position, content, where)
+        if self.interviewer_skips:
+            self.notes.append(f"{where}: {self.interviewer_skips} coding(s) of interviewer "
+                              "turns skipped; qcode codes only respondent turns (name the "
+                              "interviewer with --interviewer LABEL)")
+        if any(True for _ in children(element, "Coding")):
+            self.notes.append(f"{where}: codings of the whole source skipped; qcode codes "
+                              "segments")
+
+    def _source_label(self, element: Element, own: Mapping[str, Any]) -> str:
+        if isinstance(own.get("id"), str) and own["id"].strip():
+            return str(own["id"])
+        name = (element.get("name") or "").strip()
+        if name:
+            return name
+        path = element.get("plainTextPath") or element.get("richTextPath") or ""
+        stem = PurePosixPath(path.split("://", 1)[-1]).stem
+        return stem or normal_guid(element.get("guid")) or "source"
+
+    def _selection(self, selection: Element, transcript: str, placed: list[PlacedSegment],
+                   position: Callable[[int], int], content: QdpxContent, where: str) -> None:
+        try:
+            start = int(selection.get("startPosition", ""))
+            end = int(selection.get("endPosition", ""))
+        except ValueError:
+            raise RefiError(
+                f"{where}: selection {selection.get('guid')} has no valid startPosition/"
+                "endPosition; the file is damaged"
+            ) from None
+        ranges = map_selection(placed, position(start), position(end))
+        codings = list(children(selection, "Coding"))
+        if not ranges:
+            self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
+                              f"(only labels or blank lines); its {len(codings)} coding(s) "
+                              "skipped")
+            return
+        for coding in codings:
+            self._coding(coding, selection, transcript, ranges, content, where)
+
+    def _coding(self, coding: Element, selection: Element, transcript: str,
+                ranges: list[SegmentRange], content: QdpxContent, where: str) -> None:
+        ref = child(coding, "CodeRef")
+        code_guid = ref_guid(ref)
+        code = self.by_guid.get(code_guid)
+        if code is None:
+            raise RefiError(
+                f"{where}: a coding refers to code {code_guid or '(none)'}, which is not in the "
+                "file's codebook; the file is damaged"
+            )
+        user = normal_guid(coding.get("creatingUser") or selection.get("creatingUser")
+                           or self.default_user)
+        coder = self.users.get(user) or UNKNOWN_CODER
+        own = self.own_codings.get(normal_guid(coding.get("guid")))
+        provenance, span_kept, created = "imported", False, coding.get("creationDateTime") or ""
+        if isinstance(own, list) and len(own) == 3:
+            provenance, span_kept, created = str(own[0]), bool(own[1]), str(own[2])
+        memo = self._memo(coding) or self._memo(selection) or child_text(selection,
+                                                                         "Description")
+        for item in ranges:
+            segment = item.segment
+            if segment.interviewer:
+                self.interviewer_skips += 1
+                continue
+            span = item.span
+            if span is None and span_kept and segment.text:
+                span = (0, len(segment.text))
+            content.codings.append(Coding(
+                transcript=transcript, segment=segment.number, code=code, coder=coder,
+                provenance=provenance, memo=memo, start=span[0] if span else None,
+                end=span[1] if span else None, created_at=created,
+            ))
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _all(root: Element, group: str, item: str) -> list[Element]:
+    parent = child(root, group)
+    return list(children(parent, item)) if parent is not None else []
+
+
+def _unique_id(label: str, used: set[str]) -> str:
+    candidate, number = label, 2
+    while candidate in used:
+        candidate = f"{label}-{number}"
+        number += 1
+    used.add(candidate)
+    return candidate
