@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from qcode.errors import QcodeError
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 MEASURES = ("count", "presence", "words")
 LEVELS = ("full", "top")
 MISSING_GROUP = "(missing)"
+GROUP_SEPARATOR = " / "
 
 
 def build_matrix(
@@ -25,6 +26,7 @@ def build_matrix(
     measure: str = "count",
     level: str = "full",
     coders: Sequence[str] = (),
+    then_by: str | None = None,
 ) -> pd.DataFrame:
     """A frame indexed by code id with a ``label`` column and one column per group.
 
@@ -33,6 +35,10 @@ def build_matrix(
     count is above 0; ``words`` adds up the words of the distinct coded texts (the span,
     or the whole segment). With ``level="top"`` sub-codes roll up into their top-level
     code. Interviewer turns are never coded, so they never count.
+
+    ``then_by`` names a second attribute (``wave``, ``year``) that splits every group:
+    the columns become ``"<group> / <subgroup>"`` (``"Veiligheidshuis Noordrand / 2026"``),
+    ordered by group, then subgroup, and only combinations that occur appear.
     """
     import pandas as pd
 
@@ -42,12 +48,14 @@ def build_matrix(
         raise QcodeError(f"unknown level '{level}'; use one of {', '.join(LEVELS)}")
     codebook = require_codebook(project)
     attributes = transcript_attributes(project)
-    known = sorted({name for attrs in attributes.values() for name in attrs})
-    if attributes and by not in known:
-        raise QcodeError(
-            f"--by {by}: no transcript or respondent has that attribute; "
-            f"use one of {', '.join(known)}"
-        )
+    check_attribute(attributes, by, option="--by")
+    if then_by is not None:
+        if then_by == by:
+            raise QcodeError(
+                f"--then-by {then_by}: the same attribute as --by; choose a second one, "
+                "e.g. --then-by wave"
+            )
+        check_attribute(attributes, then_by, option="--then-by")
     if coders:
         found = {r[0] for r in project.db.execute("SELECT DISTINCT coder FROM codings")}
         unknown = [c for c in coders if c not in found]
@@ -69,14 +77,14 @@ def build_matrix(
     for r in project.db.execute(query, params):
         text = r["text"] if r["start"] is None else r["text"][r["start"]:r["end"]]
         code = r["code_id"].split(".", 1)[0] if level == "top" else r["code_id"]
-        group = attributes[r["transcript_id"]].get(by) or MISSING_GROUP
+        group = group_of(attributes[r["transcript_id"]], by, then_by)
         rows.append((code, group, r["transcript_id"], r["segment"], r["start"], r["end"],
                      len(text.split())))
     frame = pd.DataFrame(
         rows, columns=["code", "group", "transcript", "segment", "start", "end", "words"]
     )
     codes = [c for c in codebook.codes if level == "full" or c.parent is None]
-    groups = sorted({attrs.get(by) or MISSING_GROUP for attrs in attributes.values()})
+    groups = group_names(attributes.values(), by, then_by)
     if measure == "words":
         # Each distinct coded text once per code: two coders on one span count once.
         distinct = frame.drop_duplicates(["code", "transcript", "segment", "start", "end"])
@@ -92,3 +100,35 @@ def build_matrix(
     table.index.name = "code"
     table.columns.name = None
     return table
+
+
+def check_attribute(
+    attributes: Mapping[str, Mapping[str, str]], name: str, *, option: str
+) -> None:
+    """Refuse an attribute that no transcript or respondent has, naming the ones that exist."""
+    known = sorted({key for attrs in attributes.values() for key in attrs})
+    if attributes and name not in known:
+        raise QcodeError(
+            f"{option} {name}: no transcript or respondent has that attribute; "
+            f"use one of {', '.join(known)}"
+        )
+
+
+def group_of(attributes: Mapping[str, str], by: str, then_by: str | None = None) -> str:
+    """The matrix column a transcript counts in: its ``by`` value, split by ``then_by``."""
+    group = attributes.get(by) or MISSING_GROUP
+    if then_by is None:
+        return group
+    return f"{group}{GROUP_SEPARATOR}{attributes.get(then_by) or MISSING_GROUP}"
+
+
+def group_names(
+    attributes: Iterable[Mapping[str, str]], by: str, then_by: str | None = None
+) -> list[str]:
+    """Every column name in order: by group, then (when split) by subgroup."""
+    if then_by is None:
+        return sorted({attrs.get(by) or MISSING_GROUP for attrs in attributes})
+    # Sorted as pairs, so that "A / 2" stays before "A-B / 1" whatever the separator sorts as.
+    pairs = sorted({(attrs.get(by) or MISSING_GROUP, attrs.get(then_by) or MISSING_GROUP)
+                    for attrs in attributes})
+    return [f"{group}{GROUP_SEPARATOR}{subgroup}" for group, subgroup in pairs]

@@ -39,27 +39,51 @@ def matrix(
     level: Level = typer.Option(Level.full, "--level",
                                 help="full (every code) or top (sub-codes rolled up)."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    then_by: str | None = typer.Option(None, "--then-by", help="Split every group by a second "
+                                       "attribute, e.g. wave or year (columns 'case / wave')."),
     output: Path | None = typer.Option(None, "--output", "-o",
                                        help="File to write: .csv, .xlsx or .md."),
+    plot: Path | None = typer.Option(None, "--plot", help="Also draw the matrix as a heatmap "
+                                     "picture: .png, .svg or .pdf."),
     csv_out: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of a table."),
 ) -> None:
     """Export a code-by-respondent (or by case, role, ...) matrix.
 
-    Cells count coded segments, interviewer turns excluded.
+    Cells count coded segments, interviewer turns excluded. --plot draws a heatmap for a
+    paper; --then-by wave compares cases over time.
 
-    Example: qcode export matrix --by case --level top -o matrix.xlsx
+    Example: qcode export matrix --by case --then-by wave --level top --plot matrix.png
     """
     from qcode.analysis.matrix import build_matrix
 
+    # Both targets are checked before anything is drawn, so a bad -o never leaves a
+    # picture behind from a half-finished command.
+    if plot is not None:
+        from qcode.exchange.plot import check_plot_target
+
+        check_plot_target(plot)
+    if output is not None:
+        from qcode.exchange import MATRIX_FORMATS
+        from qcode.exchange.output import export_format
+
+        export_format(output, "matrix", MATRIX_FORMATS)
     with open_project(ctx) as project:
         frame = build_matrix(project, by=by, measure=measure.value, level=level.value,
-                             coders=coder)
-    title = f"Codes by {by} ({measure.value})"
+                             coders=coder, then_by=then_by)
+    grouping = f"{by} / {then_by}" if then_by else by
+    title = f"Codes by {grouping} ({measure.value})"
+    if plot is not None:
+        from qcode.exchange.plot import write_matrix_plot
+
+        write_matrix_plot(frame, plot, title=title, measure=measure.value)
+        note(f"drew {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups in {plot}")
+        if output is None and not csv_out:
+            return
     if output is not None:
         from qcode.exchange import write_matrix
 
         write_matrix(frame, output, title=title)
-        note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {by} groups to {output}")
+        note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups to {output}")
         return
     if csv_out:
         frame.to_csv(sys.stdout, lineterminator="\n")

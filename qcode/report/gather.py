@@ -1,0 +1,242 @@
+"""Everything the replication report shows, read from the project as plain data.
+
+Nothing here formats HTML: :mod:`qcode.report.render` does that from a :class:`ReportData`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from qcode.analysis.matrix import build_matrix, group_names, group_of
+from qcode.analysis.typology import Typology, case_typologies
+from qcode.errors import QcodeError
+from qcode.models import Codebook
+from qcode.report.quotes import CodeQuotes, collect_report_quotes
+from qcode.store.codebook import require_codebook
+from qcode.store.project import Project
+from qcode.store.transcripts import list_transcripts, transcript_attributes
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qcode.analysis.agreement import AgreementReport
+
+# The codes of the second research question: the police's flexibility agenda.
+AGENDA_CODES: tuple[str, ...] = ("dialogue", "talking_back", "capacity", "learning", "frameworks")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case (or case / wave) with its respondents counted per role."""
+
+    unit: str
+    respondents: int
+    by_role: dict[str, int]
+
+
+@dataclass(frozen=True)
+class CoderRow:
+    coder: str
+    codings: int
+    transcripts: int
+    by_provenance: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Overview:
+    project: str
+    transcripts: int
+    respondents: int
+    words: int
+    respondent_segments: int
+    codings: int
+    cases: tuple[CaseRow, ...]
+    roles: tuple[str, ...]
+    coders: tuple[CoderRow, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One agenda code: per unit, (distinct coded segments, respondents mentioning it)."""
+
+    code: str
+    label: str
+    depth: int
+    cells: dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    units: tuple[str, ...]
+    respondents: dict[str, int]
+    rows: tuple[ComparisonRow, ...]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The report's content. ``agreement`` is None when fewer than two coders coded, or
+    when the figures cannot be computed (``agreement_error`` then says why)."""
+
+    made_on: str
+    then_by: str | None
+    coders: tuple[str, ...]
+    codebook: Codebook
+    overview: Overview
+    by_case: pd.DataFrame
+    by_respondent: pd.DataFrame
+    respondent_cases: dict[str, tuple[str, str]]
+    typologies: tuple[Typology, ...]
+    quotes: tuple[CodeQuotes, ...]
+    comparison: Comparison
+    agreement: AgreementReport | None
+    agreement_error: str
+
+
+def gather_report(
+    project: Project, *, coders: Sequence[str] = (), then_by: str | None = None
+) -> ReportData:
+    """Read what the report needs: counts, matrices, typologies, quotes, agreement.
+
+    ``coders`` limits every figure to those coders' codings (default: everyone's);
+    ``then_by`` splits each case by a second attribute (``wave``, ``year``).
+    """
+    codebook = require_codebook(project)
+    coders = tuple(dict.fromkeys(coders))
+    # build_matrix checks --coder and --then-by and names the choices when they are wrong.
+    by_case = build_matrix(project, by="case", coders=coders, then_by=then_by)
+    by_respondent = build_matrix(project, by="respondent", coders=coders)
+    attributes = transcript_attributes(project)
+    respondent_cases = {
+        attrs["respondent"]: (attrs.get("case", ""), attrs.get("role", ""))
+        for attrs in attributes.values()
+    }
+    # Respondents of one case side by side, so the heatmap reads case by case.
+    ordered = sorted(respondent_cases, key=lambda r: (respondent_cases[r][0], r))
+    by_respondent = by_respondent[["label", *ordered]]
+    agreement, agreement_error = _agreement(project, coders)
+    return ReportData(
+        made_on=date.today().isoformat(),
+        then_by=then_by,
+        coders=coders,
+        codebook=codebook,
+        overview=_overview(project, attributes, coders, then_by),
+        by_case=by_case,
+        by_respondent=by_respondent,
+        respondent_cases=respondent_cases,
+        typologies=tuple(case_typologies(project, coders=coders, then_by=then_by)),
+        quotes=tuple(collect_report_quotes(project, codebook, attributes, coders=coders)),
+        comparison=_comparison(project, codebook, attributes, coders, then_by),
+        agreement=agreement,
+        agreement_error=agreement_error,
+    )
+
+
+def _coder_clause(coders: Sequence[str], column: str = "coder") -> tuple[str, list[str]]:
+    if not coders:
+        return "", []
+    return f" AND {column} IN ({','.join('?' * len(coders))})", list(coders)
+
+
+def _overview(
+    project: Project, attributes: dict[str, dict[str, str]], coders: Sequence[str],
+    then_by: str | None,
+) -> Overview:
+    summaries = list_transcripts(project)
+    people: dict[str, dict[str, str]] = {}
+    for attrs in attributes.values():
+        people[attrs["respondent"]] = {"unit": group_of(attrs, "case", then_by),
+                                       "role": attrs.get("role") or "—"}
+    roles = tuple(sorted({p["role"] for p in people.values()}))
+    cases = []
+    for unit in group_names(attributes.values(), "case", then_by):
+        here = [p for p in people.values() if p["unit"] == unit]
+        cases.append(CaseRow(unit, len(here), dict(Counter(p["role"] for p in here))))
+    clause, params = _coder_clause(coders)
+    rows: dict[str, dict[str, int]] = {}
+    coded: dict[str, set[str]] = {}
+    for row in project.db.execute(
+        "SELECT coder, provenance, transcript_id, count(*) AS n FROM codings WHERE 1 = 1"
+        + clause + " GROUP BY coder, provenance, transcript_id ORDER BY coder", params
+    ):
+        by_provenance = rows.setdefault(row["coder"], {})
+        by_provenance[row["provenance"]] = by_provenance.get(row["provenance"], 0) + row["n"]
+        coded.setdefault(row["coder"], set()).add(row["transcript_id"])
+    coder_rows = tuple(
+        CoderRow(coder, sum(counts.values()), len(coded[coder]), counts)
+        for coder, counts in rows.items()
+    )
+    return Overview(
+        project=project.root.name,
+        transcripts=len(summaries),
+        respondents=len(people),
+        words=sum(s.words for s in summaries),
+        respondent_segments=sum(s.respondent_segments for s in summaries),
+        codings=sum(row.codings for row in coder_rows),
+        cases=tuple(cases),
+        roles=roles,
+        coders=coder_rows,
+    )
+
+
+def _comparison(
+    project: Project, codebook: Codebook, attributes: dict[str, dict[str, str]],
+    coders: Sequence[str], then_by: str | None,
+) -> Comparison:
+    units = group_names(attributes.values(), "case", then_by)
+    people: dict[str, set[str]] = {unit: set() for unit in units}
+    for attrs in attributes.values():
+        people[group_of(attrs, "case", then_by)].add(attrs["respondent"])
+    codes = [c for top in AGENDA_CODES for c in codebook.codes if c.top == top]
+    # Per code (rolled up over its sub-codes) and unit: segments, and who said it.
+    segments: dict[tuple[str, str], set[tuple[str, int]]] = {}
+    speakers: dict[tuple[str, str], set[str]] = {}
+    clause, params = _coder_clause(coders)
+    wanted = {c.id for c in codes}
+    for row in project.db.execute(
+        "SELECT DISTINCT transcript_id, segment, code_id FROM codings WHERE 1 = 1" + clause,
+        params,
+    ):
+        attrs = attributes[row["transcript_id"]]
+        unit = group_of(attrs, "case", then_by)
+        parts = row["code_id"].split(".")
+        for depth in range(1, len(parts) + 1):
+            code = ".".join(parts[:depth])
+            if code in wanted:
+                segments.setdefault((code, unit), set()).add((row["transcript_id"],
+                                                               row["segment"]))
+                speakers.setdefault((code, unit), set()).add(attrs["respondent"])
+    rows = tuple(
+        ComparisonRow(
+            code=c.id, label=c.label, depth=c.depth,
+            cells={unit: (len(segments.get((c.id, unit), ())),
+                          len(speakers.get((c.id, unit), ()))) for unit in units},
+        )
+        for c in codes
+    )
+    return Comparison(tuple(units), {u: len(p) for u, p in people.items()}, rows)
+
+
+def _agreement(
+    project: Project, coders: Sequence[str]
+) -> tuple[AgreementReport | None, str]:
+    """Agreement figures when two or more coders coded, else None; with the error message
+    when the figures cannot be computed (for example: no transcript coded by all)."""
+    from qcode.analysis.agreement import CONSENSUS_CODER, agreement_report
+
+    clause, params = _coder_clause(coders)
+    found = [r[0] for r in project.db.execute(
+        "SELECT DISTINCT coder FROM codings WHERE 1 = 1" + clause + " ORDER BY coder", params)]
+    if not coders:
+        # Reconciled codings are not a coder of their own (agreement leaves them out too).
+        found = [coder for coder in found if coder != CONSENSUS_CODER]
+    if len(found) < 2:
+        return None, ""
+    try:
+        return agreement_report(project, coders=tuple(coders), level="top"), ""
+    except QcodeError as err:
+        # The report says why there are no figures instead of failing as a whole.
+        return None, str(err)
