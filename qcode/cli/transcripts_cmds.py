@@ -41,19 +41,28 @@ def import_(
         [], "--interviewer", help="Speaker label of the interviewer (repeatable); "
         "overrides the default I, Interviewer, Q.",
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse the import (nothing is stored) when the anonymity "
+        "check finds identifiers; without it they are warnings.",
+    ),
 ) -> None:
     """Import transcripts (.txt, .md, .docx, .vtt, .srt) from files or folders.
 
     Unchanged files are skipped; a changed file keeps its codings where their text still
     matches. A respondents.csv beside the files is read too.
 
+    The files are checked for identifiers first (see check-anonymity): findings are
+    warnings, or with --strict a reason to import nothing.
+
     Example: qcode import interviews/ --meta interviews/respondents.csv
     """
+    from qcode.cli.anonymity_cmd import import_screen
     from qcode.transcripts.importer import import_paths
 
     with open_project(ctx) as project:
         report = import_paths(
-            project, paths, meta=meta, interviewer_labels=interviewer or None
+            project, paths, meta=meta, interviewer_labels=interviewer or None,
+            screen=import_screen(strict=strict),
         )
     for message in report.notes:
         note(f"note: {message}")

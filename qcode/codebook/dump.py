@@ -30,6 +30,10 @@ def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
 
 def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     style = "|" if "\n" in data else None
+    if "\x85" in data:
+        # PyYAML writes NEL (U+0085) raw, and reading it back turns it into a line
+        # break or a space; a double-quoted scalar escapes it as "\N".
+        style = '"'
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

@@ -41,8 +41,14 @@ _YAML_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
-class _AliasRefused(yaml.YAMLError):
-    """An anchor or alias: refused so no codebook can expand into a billion laughs."""
+# Deeper than any codebook needs (a code level is two YAML levels), shallow enough that
+# PyYAML's recursive composer and the loader's own recursion never hit Python's limit.
+MAX_NESTING = 60
+
+
+class _Refused(yaml.YAMLError):
+    """An anchor or alias (refused so no codebook can expand into a billion laughs), or
+    nesting deeper than :data:`MAX_NESTING`."""
 
     def __init__(self, problem: str, mark: Any) -> None:
         super().__init__(problem)
@@ -52,21 +58,33 @@ class _AliasRefused(yaml.YAMLError):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise _AliasRefused(
+            raise _Refused(
                 f"aliases are not allowed in a codebook; write out the value of "
                 f"*{event.anchor} in full",
                 event.start_mark,
             )
         if getattr(event, "anchor", None):
-            raise _AliasRefused(
+            raise _Refused(
                 f"aliases are not allowed in a codebook; remove the anchor "
                 f"&{event.anchor} and write values out in full",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_NESTING:
+            raise _Refused(
+                f"nested more than {MAX_NESTING} levels deep; a codebook needs far fewer, "
+                "check the brackets and the indentation",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def read_text(path: Path) -> str:
@@ -78,7 +96,7 @@ def compose(text: str, source: str) -> Node | None:
     """The document's root node, or None for an empty document; YAML errors converted."""
     try:
         return yaml.compose(text, Loader=_NoAliasLoader)
-    except _AliasRefused as exc:
+    except _Refused as exc:
         raise CodebookError(f"{located(source, exc.line, exc.column)}: {exc.problem}") from None
     except yaml.MarkedYAMLError as exc:
         raise _converted(exc, source) from None

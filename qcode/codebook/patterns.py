@@ -36,6 +36,9 @@ COMPARISONS: tuple[str, ...] = ("==", "!=", ">=", "<=", ">", "<")
 
 OPERATORS = re.compile(r"^(!|\?|\+|\*|\{\d+\}|\{\d+,\d*\}|\{\d*,\d+\})$")
 OPERATOR_CHOICES = "! ? + * {n} {n,m} {n,} {,m}"
+# spaCy unrolls {n,m} into n to m copies of the token, so {2000000} alone takes seconds and
+# a larger number hangs 'qcode suggest'; a pattern never needs to span more than a sentence.
+MAX_REPEAT = 100
 
 Pattern = tuple[dict[str, Any], ...]
 
@@ -94,6 +97,11 @@ def _value(reader: NodeReader, attribute: str, node: Node) -> Any:
         if not isinstance(node, ScalarNode) or not OPERATORS.match(str(node.value)):
             reader.fail(
                 node, f"OP must be one of {OPERATOR_CHOICES} (quoted), not {kind(node)}"
+            )
+        if any(int(n) > MAX_REPEAT for n in re.findall(r"\d+", str(node.value))):
+            reader.fail(
+                node, f"OP {node.value!r} repeats a token more than {MAX_REPEAT} times; a "
+                "pattern matches within one sentence, so use a smaller number"
             )
         return str(node.value)
     if attribute in FLAG_ATTRIBUTES:

@@ -99,7 +99,8 @@ def _row_to_coding(row: dict[str, str], *, default_coder: str) -> Coding:
 
 def _int(value: str, column: str) -> int:
     text = value.strip()
-    if not text.isdigit():
+    # isascii(): str.isdigit() also accepts "²" and "①", which int() refuses.
+    if not (text.isascii() and text.isdigit()):
         raise CodingError(f"{column} '{value}' is not a whole number")
     return int(text)
 

@@ -34,7 +34,9 @@ def default_coder(explicit: str | None = None) -> str:
 def parse_span(value: str) -> tuple[int, int]:
     """Parse ``START:END`` (character offsets into the segment, END exclusive)."""
     start_text, sep, end_text = value.partition(":")
-    if not sep or not start_text.strip().isdigit() or not end_text.strip().isdigit():
+    # isascii(): str.isdigit() also accepts "²", which int() refuses.
+    if not sep or not all(t.strip().isascii() and t.strip().isdigit()
+                          for t in (start_text, end_text)):
         raise CodingError(
             f"--span {value}: expected START:END as character offsets, e.g. --span 0:120"
         )

@@ -15,6 +15,7 @@ from qcode.store.migrations import MIGRATIONS
 DB_NAME = "qcode.db"
 PROJECT_ENV = "QCODE_PROJECT"
 BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_ENV = "QCODE_BUSY_TIMEOUT"
 
 
 def now_iso() -> str:
@@ -28,10 +29,11 @@ class Project:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self.root = db_path.parent
+        self.busy_timeout = busy_timeout()
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one command's
             # writes are exactly one transaction.
-            self.db = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = sqlite3.connect(db_path, isolation_level=None, timeout=self.busy_timeout)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -63,7 +65,7 @@ class Project:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise _locked_error(self.db_path, exc) from exc
+            raise _locked_error(self.db_path, exc, self.busy_timeout) from exc
         self._depth = 1
         try:
             yield self.db
@@ -82,7 +84,7 @@ class Project:
             ) from exc
         except sqlite3.OperationalError as exc:
             self.db.execute("ROLLBACK")
-            raise _locked_error(self.db_path, exc) from exc
+            raise _locked_error(self.db_path, exc, self.busy_timeout) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -153,11 +155,32 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def _locked_error(db_path: Path, exc: sqlite3.OperationalError) -> QcodeError:
+def busy_timeout() -> float:
+    """Seconds a write waits for another command's write to finish before giving up:
+    ``QCODE_BUSY_TIMEOUT``, else 5. Two coders on a shared drive rarely collide for longer."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not value:
+        return BUSY_TIMEOUT_MS / 1000
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:  # also refuses nan
+        raise ProjectError(
+            f"{BUSY_TIMEOUT_ENV}={value!r}: expected the seconds to wait for a busy project, "
+            "a number from 0 to 3600, e.g. 5"
+        )
+    return seconds
+
+
+def _locked_error(
+    db_path: Path, exc: sqlite3.OperationalError, waited: float = BUSY_TIMEOUT_MS / 1000
+) -> QcodeError:
     if "locked" in str(exc) or "busy" in str(exc):
         return QcodeError(
-            f"{db_path}: the project is busy (another qcode command is writing to it); "
-            "wait for it to finish and run the command again"
+            f"{db_path}: the project is busy (another qcode command is writing to it; "
+            f"waited {waited:g} s); wait for it to finish and run the command again, or set "
+            f"{BUSY_TIMEOUT_ENV} to wait longer"
         )
     return QcodeError(f"{db_path}: database error ({exc})")
 

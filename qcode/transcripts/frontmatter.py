@@ -20,6 +20,9 @@ _CLOSING_FENCES = ("---", "...")
 _NULL_TAG = "tag:yaml.org,2002:null"
 _FIX = "fix the YAML between the '---' lines"
 _SPECIAL_KEYS = ("id", "respondent", "interviewer", "speakers")
+# Front matter holds values and lists of values; anything nested deeper is a mistake, and
+# refusing it before composing keeps PyYAML's recursive composer far from Python's limit.
+_MAX_NESTING = 20
 
 
 @dataclass(frozen=True)
@@ -59,14 +62,24 @@ def split_front_matter(lines: Sequence[str], source: str) -> tuple[FrontMatter |
 
 def _read_yaml(body: str, source: str, first_line: int) -> dict[str, tuple[str, ...] | str]:
     try:
+        depth = 0
         for event in yaml.parse(body, Loader=yaml.SafeLoader):
+            at = event.start_mark
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                at = event.start_mark
                 raise TranscriptError(
                     f"{located(source, None if at is None else first_line + at.line)}: YAML "
                     "anchors and aliases (& and *) are not allowed in front matter; write "
                     "the value out"
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_NESTING:
+                    raise TranscriptError(
+                        f"{located(source, None if at is None else first_line + at.line)}: "
+                        f"front matter nested more than {_MAX_NESTING} levels deep; {_FIX}"
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         root = yaml.compose(body, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

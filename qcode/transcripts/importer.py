@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,8 @@ from qcode.store.transcripts import (
     set_respondent_attributes,
 )
 from qcode.transcripts.respondents import RESPONDENTS_FILE, read_respondents_csv
+
+REFI_PROJECT_SUFFIX = ".qdpx"
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,24 @@ def import_paths(
     *,
     meta: Path | None = None,
     interviewer_labels: Sequence[str] | None = None,
+    screen: Callable[[Sequence[Path]], None] | None = None,
 ) -> ImportReport:
     """Parse every file first, then store them all (and the respondent attributes) in
-    one transaction: a bad file anywhere leaves the project unchanged."""
+    one transaction: a bad file anywhere leaves the project unchanged.
+
+    A REFI-QDA project (``.qdpx``) is imported on its own, with its codebook, codings and
+    cases (see :mod:`qcode.exchange.refi_import`)."""
     from qcode.transcripts import parse_file
 
+    if any(Path(p).suffix.lower() == REFI_PROJECT_SUFFIX for p in paths):
+        if len(paths) != 1 or meta is not None:
+            raise TranscriptError(
+                "a .qdpx project is imported on its own: run 'qcode import FILE.qdpx' "
+                "without other files or --meta"
+            )
+        from qcode.exchange.refi_import import import_qdpx
+
+        return import_qdpx(project, Path(paths[0]), interviewer_labels=interviewer_labels)
     files = collect_files(paths)
     transcripts: list[Transcript] = []
     origin: dict[str, Path] = {}
@@ -77,6 +92,9 @@ def import_paths(
             )
         origin[transcript.id] = path
         transcripts.append(transcript)
+    if screen is not None:
+        # e.g. the anonymity check: it sees every parsed file and may refuse the import.
+        screen(files)
     meta_files = _respondents_files(paths, files, meta)
     respondent_rows = [(f, read_respondents_csv(f)) for f in meta_files]
     outcomes = []

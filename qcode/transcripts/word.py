@@ -15,6 +15,10 @@ from typing import Any
 from qcode.errors import TranscriptError
 from qcode.transcripts.speakers import looks_like_label
 
+# python-docx unpacks whole parts into memory, so a zip bomb (a few MB that unpack to
+# gigabytes) would exhaust it. A long transcript with pictures unpacks to a few tens of MB.
+MAX_UNPACKED_BYTES = 200_000_000
+
 
 def read_docx(path: Path, *, source: str) -> tuple[str, frozenset[int]]:
     """Return the document's text and the 0-based line indices where Word paragraphs start.
@@ -60,6 +64,11 @@ def _open(path: Path, source: str) -> Any:
         reason = "an old Word .doc file or a password-protected document"
     elif not zipfile.is_zipfile(path):
         reason = "the file is not a zip archive, as every .docx is"
+    elif (unpacked := _unpacked_size(path)) > MAX_UNPACKED_BYTES:
+        reason = (
+            f"it would unpack to {unpacked / 1e6:,.0f} MB, more than the "
+            f"{MAX_UNPACKED_BYTES / 1e6:,.0f} MB any transcript needs"
+        )
     else:
         import docx
 
@@ -73,6 +82,15 @@ def _open(path: Path, source: str) -> Any:
     raise TranscriptError(
         f"{source}: not a valid .docx file ({reason}); open it in Word and save as .docx again"
     )
+
+
+def _unpacked_size(path: Path) -> int:
+    """The total size the members declare; zipfile never unpacks a member past it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # python-docx reports the damage below
 
 
 def _row_lines(row: Any) -> list[str]:
