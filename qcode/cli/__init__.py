@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from qcode.cli import (  # noqa: F401  (importing registers the commands)
+    agreement_cmds,
+    anonymity_cmd,
+    assist_cmds,
+    backup_cmd,
     codebook_cmds,
     codings_cmds,
     demo_cmd,
     export_cmds,
+    refi_cmds,
+    report_cmd,
+    tag_cmd,
     transcripts_cmds,
 )
 from qcode.cli.app import app, main
