@@ -26,6 +26,12 @@ class QcodeGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was changed by the unfinished command", err=True)
             raise typer.Exit(ExitStatus.INTERRUPTED) from None
+        except BrokenPipeError:
+            # The reader went away (`qcode codings list | head`): not an error. Point stdout
+            # at devnull so Python's own flush at exit does not complain either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(ExitStatus.SUCCESS) from None
         except Exception as exc:
             # typer's own signals (exit, abort, usage errors) keep their meaning.
             if type(exc).__module__.startswith("typer") or os.environ.get("QCODE_DEBUG"):
