@@ -49,6 +49,7 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
     from qcode.codebook import load_codebook
     from qcode.coding.csvio import import_codings_csv
     from qcode.exchange import write_matrix, write_quotes
+    from qcode.report import write_report
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
     from qcode.store.transcripts import list_transcripts
@@ -86,6 +87,9 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
         for name in ("quotes.docx", "quotes.csv"):
             outputs.append(exports / name)
             write_quotes(quotes, exports / name, title="Citaten per code", labels=labels)
+        step("writing the replication report")
+        outputs.append(exports / "rapport.html")
+        write_report(project, outputs[-1], title="Veiligheidshuizen: voorbeeldproject")
         summaries = list_transcripts(project)
         by_coder = {
             row["coder"]: row["n"]

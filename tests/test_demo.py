@@ -29,7 +29,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_demo_writes_every_export(demo_dir: Path) -> None:
     for name in ("matrix-respondent.xlsx", "matrix-respondent.md", "matrix-case-top.md",
-                 "quotes.docx", "quotes.csv"):
+                 "quotes.docx", "quotes.csv", "rapport.html"):
         assert (demo_dir / "exports" / name).stat().st_size > 0, name
 
 
