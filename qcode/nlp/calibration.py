@@ -223,10 +223,12 @@ def fit_combiner(
 
     if len(truths) < 2 or len(set(truths)) < 2:
         return DEFAULT_COMBINER
-    x = numpy.array(
-        [features(p, r) for p, r in zip(model_probabilities, rule_probabilities, strict=True)],
-        dtype="float64",
-    )
+    # Filled row by row: a list of per-pair lists first would take several hundred MB on
+    # a replication-size corpus (millions of segment x code pairs).
+    x = numpy.empty((len(truths), len(DEFAULT_COMBINER.weights)), dtype="float64")
+    pairs = zip(model_probabilities, rule_probabilities, strict=True)
+    for row, (p, r) in enumerate(pairs):
+        x[row] = features(p, r)
     y = numpy.asarray(truths, dtype="float64")
     penalty = numpy.full(x.shape[1], l2)
     penalty[0] = l2 / 100

@@ -29,7 +29,6 @@ from qcode.nlp.model import ModelInfo, TrainedModel, blank_classifier, textcat
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
 
 MIN_EXAMPLES = 3
 """Fewest positive examples a code needs before a model may learn it."""
@@ -86,9 +85,6 @@ def train_model(
     """
     import spacy
 
-    from qcode.nlp.features import model_words
-    from qcode.nlp.pipeline import get_pipeline
-
     started = time.perf_counter()
     levels.check_level(level)
     if not examples:
@@ -118,14 +114,13 @@ def train_model(
         )
     if epochs is None:
         epochs = default_epochs(len(examples))
-    docs = list(get_pipeline().pipe((e.text for e in examples), batch_size=256))
+    words, evidence = _read([e.text for e in examples], codebook)
     prepared = _Prepared(
-        words=[model_words(doc) for doc in docs],
+        words=words,
         truths=[{k: v for k, v in t.items() if k in labels} for t in truths],
         groups=[e.group for e in examples],
     )
     nlp = _fit(prepared, range(len(examples)), labels, epochs=epochs, seed=seed)
-    evidence = _rule_evidence(codebook, docs)
     reliability = _reliability(evidence, prepared.truths)
     combiner = calibration.DEFAULT_COMBINER
     if calibrate and len(examples) >= MIN_CALIBRATION_EXAMPLES:
@@ -179,22 +174,24 @@ def _fit(
     rng = random.Random(seed)
     nlp = blank_classifier(labels)
     vocab = nlp.vocab
-    train = []
-    for i in indexes:
-        truth = prepared.truths[i]
-        if not truth:
-            continue
+
+    def example(i: int) -> Example:
         doc = Doc(vocab, words=prepared.words[i] or [EMPTY])
-        train.append(Example.from_dict(doc, {"cats": truth}))
+        return Example.from_dict(doc, {"cats": prepared.truths[i]})
+
+    train = [i for i in indexes if prepared.truths[i]]
     if not train:
         raise NlpError("None of the training examples says anything about the codes to learn.")
-    nlp.initialize(lambda: train)
+    # Examples are built per batch, not all at once: a replication-size corpus (2.5
+    # million words) as spaCy documents takes gigabytes. The labels are already added,
+    # so initializing looks at a sample only: the first ten, as spaCy itself does.
+    nlp.initialize(lambda: [example(i) for i in train[:10]])
     optimizer = Adam(learn_rate=LEARN_RATE)
     component = textcat(nlp)
     for _ in range(epochs):
         rng.shuffle(train)
         for batch in minibatch(train, size=BATCH_SIZE):
-            component.update(batch, sgd=optimizer)
+            component.update([example(i) for i in batch], sgd=optimizer)
     return nlp
 
 
@@ -215,24 +212,33 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     return [sorted(order[n::k]) for n in range(k)]
 
 
-def _rule_evidence(codebook: Codebook, docs: list[Doc]) -> tuple[Any, list[str], list[str]]:
-    """Distinct (document, code column, term) rule evidence for all documents, the term
-    names and the code of each column."""
+def _read(
+    texts: Sequence[str], codebook: Codebook
+) -> tuple[list[list[str]], tuple[Any, list[str], list[str]]]:
+    """The model words of every text, and the distinct (document, code column, term) rule
+    evidence with the term names and the code of each column. Texts are read 256 at a
+    time so that only one batch of spaCy documents is in memory at once."""
     import numpy
 
+    from qcode.nlp.features import model_words
+    from qcode.nlp.pipeline import get_pipeline
     from qcode.nlp.rules import RuleMatcher
 
     matcher = RuleMatcher(codebook)
+    pipeline = get_pipeline()
+    words: list[list[str]] = []
     parts = []
-    for start in range(0, len(docs), 256):
-        triples = matcher.scan(docs[start : start + 256]).triples
+    for start in range(0, len(texts), 256):
+        docs = list(pipeline.pipe(texts[start : start + 256], batch_size=256))
+        words.extend(model_words(doc) for doc in docs)
+        triples = matcher.scan(docs).triples
         triples[:, 0] += start
         parts.append(triples)
     names = [""] * len(matcher.table.terms)
     for name, index in matcher.table.terms.items():
         names[index] = name
     found = numpy.concatenate(parts) if parts else numpy.zeros((0, 3), dtype="int64")
-    return found, names, matcher.codes
+    return words, (found, names, matcher.codes)
 
 
 def _reliability(
