@@ -44,7 +44,7 @@ def cli_project_on_disk(project: Project) -> Path:
 def drive(session: CodingSession, steps: Callable[[Any, Any], Awaitable[None]],
           size: tuple[int, int] = (80, 24)) -> None:
     """Run the coding screen headlessly and let ``steps(app, pilot)`` press keys."""
-    from qcode.tui.app import TagApp
+    from qcode.cli.tag.app import TagApp
 
     async def main() -> None:
         app = TagApp(session)

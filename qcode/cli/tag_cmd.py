@@ -40,7 +40,7 @@ def tag(
                 "or 'qcode review --accept'"
             )
         # Textual is imported here only, so no other command pays for it.
-        from qcode.tui.app import TagApp
+        from qcode.cli.tag.app import TagApp
 
         TagApp(session).run()
         progress = session.progress()

@@ -1,6 +1,5 @@
-"""The interactive coding screen (``qcode tag``).
+"""The data side of the interactive coding screen (``qcode tag``).
 
-Only :mod:`qcode.tui.app`, :mod:`qcode.tui.widgets` and :mod:`qcode.tui.screens` import
-Textual; the session, undo, span and search logic are plain Python, tested without a
-terminal.
+The session, undo, span and search logic here are plain Python, tested without a
+terminal; the Textual screen that draws them lives in :mod:`qcode.cli.tag`.
 """
