@@ -21,64 +21,21 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import write_corpus
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "transcripts_sample"
 CODEBOOK = ROOT / "codebooks" / "veiligheidshuis.yaml"
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 HOUSES = 32
 PER_HOUSE = 5
 ROLES = ("manager", "politie-huis", "politie-basisteam", "procesregisseur", "gemeente")
 SECOND_CODER_TRANSCRIPTS = 16
 SECOND_CODER_SHARE = 0.1
-
-
-def sample_turns() -> tuple[list[str], list[str], list[int]]:
-    """The sample's interviewer questions, respondent sentences and turn lengths."""
-    from qcode.transcripts import parse_file
-
-    questions, sentences, lengths = [], [], []
-    for path in sorted(SAMPLE.glob("*.txt")):
-        for segment in parse_file(path).segments:
-            if segment.interviewer:
-                questions.append(" ".join(segment.text.split()))
-            else:
-                parts = [s for s in SENTENCE_END.split(" ".join(segment.text.split())) if s]
-                sentences.extend(parts)
-                lengths.append(max(1, len(parts)))
-    return questions, sentences, lengths
-
-
-def write_corpus(folder: Path, words: int, seed: int) -> int:
-    """Write the transcripts and respondents.csv into ``folder``; return the word count."""
-    rng = random.Random(seed)
-    questions, sentences, lengths = sample_turns()
-    count = HOUSES * PER_HOUSE
-    per_transcript = words // count + 1
-    total = 0
-    rows = ["respondent,transcript,case,role,wave"]
-    for number in range(count):
-        house, seat = divmod(number, PER_HOUSE)
-        transcript = f"vh{house + 1:02d}-r{seat + 1}"
-        case = f"Veiligheidshuis {house + 1:02d}"
-        wave = "2018" if seat % 2 else "2026"
-        rows.append(f"R{number + 1:03d},{transcript},{case},{ROLES[seat]},{wave}")
-        lines = ["---", f"respondent: R{number + 1:03d}", f"case: {case}",
-                 f"role: {ROLES[seat]}", "interviewer: [I]", "---", ""]
-        written = 0
-        while written < per_transcript:
-            turn = " ".join(rng.choice(sentences) for _ in range(rng.choice(lengths)))
-            lines += [f"I: {rng.choice(questions)}", "", f"R: {turn}", ""]
-            written += len(turn.split())
-        total += written
-        (folder / f"{transcript}.txt").write_text("\n".join(lines), encoding="utf-8")
-    (folder / "respondents.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return total
 
 
 def add_random_codings(project: object, codings: int, seed: int) -> dict[str, int]:
@@ -141,7 +98,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        words = write_corpus(corpus, args.words, args.seed)
+        words = write_corpus(corpus, transcripts=HOUSES * PER_HOUSE, words=args.words,
+                             seed=args.seed, per_house=PER_HOUSE, roles=ROLES,
+                             count_questions=False)
         project = init_project(Path(tmp) / "project")
         import_paths(project, [corpus])
         save_codebook(project, load_codebook(CODEBOOK))

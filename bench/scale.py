@@ -39,8 +39,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus import write_corpus
+
 ROOT = Path(__file__).resolve().parent.parent
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 PER_HOUSE = 10
 ROLES = ("manager", "politie-huis", "politie-basisteam", "procesregisseur", "gemeente",
          "openbaar-ministerie", "reclassering", "ggz", "woningcorporatie", "jeugdzorg")
@@ -81,50 +82,6 @@ def sample_root() -> Path:
     from qcode.demo import sample_root as root
 
     return root()
-
-
-def sample_turns() -> tuple[list[str], list[str], list[int]]:
-    """The sample's interviewer questions, respondent sentences and turn lengths."""
-    from qcode.transcripts import parse_file
-
-    questions, sentences, lengths = [], [], []
-    for path in sorted((sample_root() / "transcripts_sample").glob("*.txt")):
-        for segment in parse_file(path).segments:
-            if segment.interviewer:
-                questions.append(" ".join(segment.text.split()))
-            else:
-                parts = [s for s in SENTENCE_END.split(" ".join(segment.text.split())) if s]
-                sentences.extend(parts)
-                lengths.append(max(1, len(parts)))
-    return questions, sentences, lengths
-
-
-def write_corpus(folder: Path, transcripts: int, words: int, seed: int) -> int:
-    """Write the transcripts and respondents.csv into ``folder``; return the word count."""
-    rng = random.Random(seed)
-    questions, sentences, lengths = sample_turns()
-    per_transcript = words // transcripts + 1
-    total = 0
-    rows = ["respondent,transcript,case,role,wave"]
-    for number in range(transcripts):
-        house, seat = divmod(number, PER_HOUSE)
-        transcript = f"vh{house + 1:02d}-r{seat + 1:02d}"
-        case = f"Veiligheidshuis {house + 1:02d}"
-        role = ROLES[seat % len(ROLES)]
-        respondent = f"R{number + 1:04d}"
-        rows.append(f"{respondent},{transcript},{case},{role},{2026 if house % 2 else 2018}")
-        lines = ["---", f"respondent: {respondent}", f"case: {case}", f"role: {role}",
-                 "interviewer: [I]", "---", ""]
-        written = 0
-        while written < per_transcript:
-            question = rng.choice(questions)
-            turn = " ".join(rng.choice(sentences) for _ in range(rng.choice(lengths)))
-            lines += [f"I: {question}", "", f"R: {turn}", ""]
-            written += len(question.split()) + len(turn.split())
-        total += written
-        (folder / f"{transcript}.txt").write_text("\n".join(lines), encoding="utf-8")
-    (folder / "respondents.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return total
 
 
 def write_codings(corpus: Path, target: Path, seed: int) -> dict[str, int]:
@@ -253,7 +210,8 @@ def main() -> None:
         folder.mkdir()
     try:
         start = time.perf_counter()
-        total = write_corpus(corpus, args.transcripts, words, args.seed)
+        total = write_corpus(corpus, transcripts=args.transcripts, words=words, seed=args.seed,
+                             per_house=PER_HOUSE, roles=ROLES)
         by_coder = write_codings(corpus, work / "codings.csv", args.seed)
         print(f"corpus: {args.transcripts} transcripts ({args.transcripts / PER_HOUSE:g} "
               f"houses), {total:,} words, codings {by_coder['ref']:,} ref + "
