@@ -90,10 +90,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from qcode.codebook import load_codebook
+    from qcode.importing import import_paths
     from qcode.report import build_report
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"

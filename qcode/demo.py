@@ -48,12 +48,12 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
     from qcode.analysis.quotes import collect_quotes
     from qcode.codebook import load_codebook
     from qcode.coding.csvio import import_codings_csv
-    from qcode.exchange import write_matrix, write_quotes
+    from qcode.exports import write_matrix, write_quotes
+    from qcode.importing import import_paths
     from qcode.report import write_report
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
     from qcode.store.transcripts import list_transcripts
-    from qcode.transcripts.importer import import_paths
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise QcodeError(f"{out}: exists and is not empty; choose a new folder with --out")

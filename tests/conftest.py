@@ -101,8 +101,8 @@ def empty_project(tmp_path: Path) -> Project:
 def project(sample_files: Path) -> Project:
     """A project with both interviews imported and the mini codebook loaded."""
     from qcode.codebook import load_codebook
+    from qcode.importing import import_paths
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     project = init_project(sample_files / "project")
     import_paths(project, [sample_files / "interviews"])

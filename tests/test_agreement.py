@@ -114,8 +114,8 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from qcode.codebook import load_codebook
     from qcode.coding.csvio import import_codings_csv
     from qcode.demo import sample_root
+    from qcode.importing import import_paths
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     root = sample_root()
     folder = tmp_path_factory.mktemp("sample") / "project"

@@ -60,7 +60,7 @@ print(first, time.time(), len(turns))
 def sample_project(tmp_path: Path) -> Path:
     """The shipped sample's six interviews with the study's codebook, nothing coded."""
     from qcode.codebook import load_codebook
-    from qcode.transcripts.importer import import_paths
+    from qcode.importing import import_paths
 
     folder = tmp_path / "project"
     with init_project(folder) as project:

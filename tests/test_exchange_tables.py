@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from qcode.errors import ExportError
-from qcode.exchange import QUOTE_COLUMNS, write_matrix, write_quotes
+from qcode.exports import QUOTE_COLUMNS, write_matrix, write_quotes
 from qcode.models import Quote
 
 MIDDEN = "Veiligheidshuis Midden"
@@ -352,7 +352,7 @@ def test_new_file_follows_the_umask(tmp_path: Path, matrix: pd.DataFrame) -> Non
 
 def test_importing_exchange_does_not_load_heavy_libraries() -> None:
     probe = (
-        "import sys, qcode.exchange; "
+        "import sys, qcode.exports; "
         "print(sorted(m for m in ('pandas', 'numpy', 'openpyxl', 'docx') if m in sys.modules))"
     )
     result = subprocess.run(

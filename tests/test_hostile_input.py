@@ -371,11 +371,11 @@ def exported_qdpx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real qcode export: two interviews, the mini codebook, codings with span and memo."""
     from qcode.codebook import load_codebook
     from qcode.coding.manual import add_codings
-    from qcode.exchange.refi_export import export_qdpx
+    from qcode.importing import import_paths
     from qcode.models import Coding
+    from qcode.refi.export import export_qdpx
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     folder = tmp_path_factory.mktemp("refi")
     (folder / "interviews").mkdir()
@@ -452,7 +452,7 @@ def mutated_qde(draw: st.DrawFn, original: bytes) -> bytes:
 def test_any_damaged_qdpx_imports_all_or_nothing(
     empty_project: Project, tmp_path: Path, exported_qdpx: Path, data: st.DataObject
 ) -> None:
-    from qcode.exchange.refi_import import import_qdpx
+    from qcode.importing.qdpx import import_qdpx
 
     members = _members(exported_qdpx)
     qde = next(name for name in members if name.endswith(".qde"))
@@ -713,7 +713,7 @@ def _qde_variant(exported: Path, tmp_path: Path, name: str, qde: bytes) -> Path:
 
 
 def _refused_import(project: Project, path: Path, message: str) -> None:
-    from qcode.exchange.refi_import import import_qdpx
+    from qcode.importing.qdpx import import_qdpx
 
     before = snapshot(project)
     result = outcome(lambda: import_qdpx(project, path))
@@ -775,7 +775,7 @@ def test_entities_in_a_qde_are_refused_never_expanded_or_fetched(
     # go ahead, but nothing is fetched.
     path = _qde_variant(exported_qdpx, tmp_path, "external-dtd.qdpx", declaration + b"?>"
                         + b'<!DOCTYPE Project SYSTEM "' + address.encode() + b'/x.dtd">' + root)
-    from qcode.exchange.refi_import import import_qdpx
+    from qcode.importing.qdpx import import_qdpx
 
     outcome(lambda: import_qdpx(empty_project, path))
     assert not contacted(), "an import tried to fetch an external DTD or entity"

@@ -8,10 +8,10 @@ import pytest
 
 from qcode.coding.manual import add_codings, list_codings
 from qcode.errors import QcodeError, TranscriptError
+from qcode.importing import import_paths
 from qcode.models import Coding
 from qcode.store import Project
 from qcode.store.transcripts import get_segments, list_transcripts, transcript_attributes
-from qcode.transcripts.importer import import_paths
 from tests.conftest import INTERVIEW_ONE, snapshot
 
 

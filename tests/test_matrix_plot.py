@@ -15,7 +15,7 @@ from qcode.analysis.matrix import build_matrix
 from qcode.cli import app
 from qcode.coding.manual import add_codings
 from qcode.errors import ExportError, QcodeError
-from qcode.exchange.plot import write_matrix_plot
+from qcode.exports.plot import write_matrix_plot
 from qcode.models import Coding
 from qcode.store import Project
 from qcode.store.transcripts import set_respondent_attributes
@@ -139,6 +139,6 @@ def test_cli_plot_errors_leave_nothing_behind(
 
 
 def test_matplotlib_is_imported_only_to_draw() -> None:
-    code = "import sys, qcode.cli, qcode.exchange; print('matplotlib' in sys.modules)"
+    code = "import sys, qcode.cli, qcode.exports; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

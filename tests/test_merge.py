@@ -22,8 +22,8 @@ runner = CliRunner()
 
 def _new_project(folder: Path, interviews: Path, codebook_text: str = MINI_CODEBOOK) -> Project:
     from qcode.codebook import load_codebook
+    from qcode.importing import import_paths
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     project = init_project(folder)
     import_paths(project, [interviews])
@@ -147,7 +147,7 @@ def test_mismatching_text_merges_nothing(project: Project, other: Project,
     with other.atomic() as db:
         db.execute("DELETE FROM suggestions WHERE transcript_id = 'zuid-r02'")
         db.execute("DELETE FROM codings WHERE transcript_id = 'zuid-r02' AND code_id != 'dialogue'")
-    from qcode.transcripts.importer import import_paths
+    from qcode.importing import import_paths
 
     import_paths(other, [source])
     before = snapshot(project)

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from qcode.cli import app
 from qcode.demo import SAMPLE_CODINGS, sample_root
-from qcode.exchange.refi_xml import guid
 from qcode.models import Coding
+from qcode.refi.xml import guid
 from qcode.store import Project, find_project, init_project
 from tests.conftest import snapshot
 
@@ -82,8 +82,8 @@ def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     plus span codings with diacritics and memos."""
     from qcode.codebook import load_codebook
     from qcode.coding.csvio import import_codings_csv
+    from qcode.importing import import_paths
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     root = sample_root()
     folder = tmp_path_factory.mktemp("sample") / "project"
@@ -319,7 +319,7 @@ def test_export_errors(sample_project: Path, tmp_path: Path) -> None:
                       "ends in .qdc")
     assert_user_error(
         qcode(sample_project, "export", "qdpx", "-o", str(tmp_path / "missing" / "x.qdpx")),
-        "no such folder")
+        "does not exist; create it first")
     assert not list(tmp_path.iterdir())
 
 

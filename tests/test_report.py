@@ -83,8 +83,8 @@ def make_sample(folder: Path, *codings: str) -> Project:
     from qcode.codebook import load_codebook
     from qcode.coding.csvio import import_codings_csv
     from qcode.demo import sample_root
+    from qcode.importing import import_paths
     from qcode.store.codebook import save_codebook
-    from qcode.transcripts.importer import import_paths
 
     root = sample_root()
     project = init_project(folder)

@@ -14,18 +14,18 @@ import pytest
 from typer.testing import CliRunner
 
 from qcode.cli import app as cli
+from qcode.cli.tag.keys import CODEBOOK_KEYS, SCREEN_KEYS
 from qcode.codebook import load_codebook
+from qcode.codebook.search import search_codes
 from qcode.coding import assisted
 from qcode.coding.manual import add_codings, list_codings
 from qcode.demo import sample_root
 from qcode.errors import QcodeError
 from qcode.models import Coding
+from qcode.session.session import CodingSession, choose_transcript
+from qcode.session.spans import Span, move_end, move_start, next_sentence, sentence_spans
 from qcode.store import Project, find_project, init_project
 from qcode.store.codebook import save_codebook
-from qcode.tui.keybindings import CODEBOOK_KEYS, SCREEN_KEYS
-from qcode.tui.search import search_codes
-from qcode.tui.session import CodingSession, choose_transcript
-from qcode.tui.spans import Span, move_end, move_start, next_sentence, sentence_spans
 from tests.conftest import snapshot
 
 runner = CliRunner()
@@ -315,7 +315,7 @@ def test_help_lists_every_key(project: Project) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)])
 def test_layout_fits_without_overlap(size: tuple[int, int], tmp_path: Path) -> None:
-    from qcode.transcripts.importer import import_paths
+    from qcode.importing import import_paths
 
     project = init_project(tmp_path / "p")
     import_paths(project, [sample_root() / "transcripts_sample" / "noordrand-r01.txt"])

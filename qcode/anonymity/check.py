@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 from qcode.anonymity.detect import find_identifiers
 from qcode.anonymity.findings import AnonymityError, Detector, Finding, Span
 from qcode.anonymity.sources import TranscriptText, read_transcript
+from qcode.files import write_bytes_atomic
 
 MASKED_MARK = ".masked"
 """Added to a file's stem for its masked copy beside it: ``r01.txt`` -> ``r01.masked.txt``."""
@@ -61,7 +60,7 @@ def check_files(files: Sequence[Path], *, names: Detector | None = None) -> Anon
 
 def check_paths(paths: Sequence[Path], *, names: Detector | None = None) -> AnonymityReport:
     """:func:`check_files` on files and folders, found as ``qcode import`` finds them."""
-    from qcode.transcripts.importer import collect_files
+    from qcode.importing import collect_files
 
     return check_files(collect_files(paths), names=names)
 
@@ -82,7 +81,7 @@ def mask_paths(
             written to one copy; nothing is written then.
         TranscriptError: a file that ``qcode import`` would refuse.
     """
-    from qcode.transcripts.importer import collect_files
+    from qcode.importing import collect_files
 
     planned: list[tuple[Path, Path]] = []
     for path in paths:
@@ -158,13 +157,6 @@ def _refuse_clashes(planned: list[tuple[Path, Path]]) -> None:
 
 
 def _write(target: Path, content: bytes) -> None:
-    """Write through a temporary file, so an interrupted run leaves no half copy."""
+    """Write through the one atomic writer, so an interrupted run leaves no half copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(target, content)

@@ -52,7 +52,7 @@ def load(
 
     renames = _parse_renames(rename)
     if file.suffix.lower() == ".qdc":
-        from qcode.exchange.refi_codebook import load_qdc
+        from qcode.refi.codebook import load_qdc
 
         with open_project(ctx) as project:
             codebook, change, groups, notes = load_qdc(project, file, renames=renames)
@@ -84,7 +84,7 @@ def check(file: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
     from qcode.codebook import load_codebook
 
     if file.suffix.lower() == ".qdc":
-        from qcode.exchange.refi_codebook import read_qdc
+        from qcode.refi.codebook import read_qdc
 
         codebook = read_qdc(file)[0]
     else:

@@ -59,28 +59,28 @@ def matrix(
     # Both targets are checked before anything is drawn, so a bad -o never leaves a
     # picture behind from a half-finished command.
     if plot is not None:
-        from qcode.exchange.plot import check_plot_target
+        from qcode.exports.plot import check_plot_target
 
         check_plot_target(plot)
     if output is not None:
-        from qcode.exchange import MATRIX_FORMATS
-        from qcode.exchange.output import export_format
+        from qcode.exports import MATRIX_FORMATS
+        from qcode.files import output_format
 
-        export_format(output, "matrix", MATRIX_FORMATS)
+        output_format(output, "matrix", MATRIX_FORMATS)
     with open_project(ctx) as project:
         frame = build_matrix(project, by=by, measure=measure.value, level=level.value,
                              coders=coder, then_by=then_by)
     grouping = f"{by} / {then_by}" if then_by else by
     title = f"Codes by {grouping} ({measure.value})"
     if plot is not None:
-        from qcode.exchange.plot import write_matrix_plot
+        from qcode.exports.plot import write_matrix_plot
 
         write_matrix_plot(frame, plot, title=title, measure=measure.value)
         note(f"drew {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups in {plot}")
         if output is None and not csv_out:
             return
     if output is not None:
-        from qcode.exchange import write_matrix
+        from qcode.exports import write_matrix
 
         write_matrix(frame, output, title=title)
         note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups to {output}")
@@ -113,7 +113,7 @@ def quotes(
     Example: qcode export quotes --code trust -o vertrouwen.docx
     """
     from qcode.analysis.quotes import collect_quotes
-    from qcode.exchange import write_quotes
+    from qcode.exports import write_quotes
     from qcode.store.codebook import require_codebook
 
     with open_project(ctx) as project:

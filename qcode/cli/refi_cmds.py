@@ -29,7 +29,7 @@ def qdpx(
 
     Example: qcode export qdpx -o veiligheidshuizen.qdpx
     """
-    from qcode.exchange.refi_export import export_qdpx
+    from qcode.refi.export import export_qdpx
 
     with open_project(ctx) as project:
         summary = export_qdpx(project, output, name=name)
@@ -49,7 +49,7 @@ def qdc(
 
     Example: qcode export qdc -o veiligheidshuis.qdc
     """
-    from qcode.exchange.refi_export import export_qdc
+    from qcode.refi.export import export_qdc
 
     with open_project(ctx) as project:
         summary = export_qdc(project, output)

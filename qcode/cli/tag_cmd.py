@@ -10,7 +10,7 @@ from qcode.cli.app import app
 from qcode.cli.common import note, open_project
 from qcode.coding.manual import default_coder
 from qcode.errors import QcodeError
-from qcode.tui.session import CodingSession, choose_transcript
+from qcode.session.session import CodingSession, choose_transcript
 
 
 @app.command()

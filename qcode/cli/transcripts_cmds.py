@@ -57,7 +57,7 @@ def import_(
     Example: qcode import interviews/ --meta interviews/respondents.csv
     """
     from qcode.cli.anonymity_cmd import import_screen
-    from qcode.transcripts.importer import import_paths
+    from qcode.importing import import_paths
 
     with open_project(ctx) as project:
         report = import_paths(

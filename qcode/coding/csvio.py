@@ -3,58 +3,18 @@
 from __future__ import annotations
 
 import csv
-import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from qcode.coding.manual import AddOutcome, CodingValidator, add_codings
 from qcode.errors import CodingError, QcodeError
-from qcode.files import read_utf8
+from qcode.files import atomic_output, output_format, read_csv_rows
 from qcode.models import PROVENANCES, Coding
 from qcode.store.project import Project
 
 REQUIRED_COLUMNS = ("transcript", "segment", "code")
 OPTIONAL_COLUMNS = ("coder", "provenance", "memo", "start", "end", "created_at")
 EXPORT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-
-
-def read_csv_rows(
-    path: Path, *, required: Sequence[str], what: str
-) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV file as (line number, row) pairs, with the header checked.
-
-    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter.
-    """
-    text = read_utf8(path, what=what, hint=" (in Excel: 'CSV UTF-8')")
-    if not text.strip():
-        raise QcodeError(f"{path}: empty file; expected a header row with {', '.join(required)}")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise QcodeError(
-            f"{path}:1: missing column(s) {', '.join(missing)}; the header has "
-            f"{', '.join(header) or 'nothing'} and needs {', '.join(required)}"
-        )
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for row in reader:
-            if None in row:
-                raise QcodeError(
-                    f"{path}:{reader.line_num}: more values than columns; check the quoting"
-                )
-            cleaned = {key: (value or "") for key, value in row.items()}
-            if not any(value.strip() for value in cleaned.values()):
-                continue
-            rows.append((reader.line_num, cleaned))
-    except csv.Error as exc:
-        raise QcodeError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from exc
-    return rows
 
 
 def import_codings_csv(project: Project, path: Path, *, coder: str) -> AddOutcome:
@@ -107,23 +67,15 @@ def _int(value: str, column: str) -> int:
 
 def write_codings_csv(codings: Sequence[Coding], path: Path) -> None:
     """Write codings as CSV (UTF-8), atomically: a failed write leaves no half file."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise QcodeError(f"{folder}: no such folder; create it first")
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
-        "w", encoding="utf-8", newline="", dir=folder, prefix=f".{path.name}.", delete=False
-    )
-    try:
-        with handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            for c in codings:
-                writer.writerow([
-                    c.transcript, c.segment, c.code, c.coder, c.provenance, c.memo,
-                    "" if c.start is None else c.start, "" if c.end is None else c.end,
-                    c.created_at,
-                ])
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    output_format(path, "codings", (".csv",))
+    with atomic_output(path) as temporary, temporary.open(
+        "w", encoding="utf-8", newline=""
+    ) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for c in codings:
+            writer.writerow([
+                c.transcript, c.segment, c.code, c.coder, c.provenance, c.memo,
+                "" if c.start is None else c.start, "" if c.end is None else c.end,
+                c.created_at,
+            ])

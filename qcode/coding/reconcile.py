@@ -17,7 +17,8 @@ from pathlib import Path
 from qcode.analysis.agreement import CONSENSUS_CODER, at_level, coded_units
 from qcode.coding.manual import CodingValidator, add_codings
 from qcode.errors import CodingError, QcodeError
-from qcode.exchange.output import atomic_target, check_xml_text, export_format
+from qcode.exports.output import check_xml_text
+from qcode.files import atomic_output, output_format
 from qcode.models import Coding
 from qcode.store.project import Project
 
@@ -121,9 +122,9 @@ def worksheet_table(found: DisagreementList) -> tuple[list[str], list[dict[str, 
 
 def write_worksheet(found: DisagreementList, path: Path) -> None:
     """Write the disagreements to ``path`` (.csv, .xlsx or .md), all or nothing."""
-    suffix = export_format(path, "worksheet", WORKSHEET_FORMATS)
+    suffix = output_format(path, "worksheet", WORKSHEET_FORMATS)
     columns, rows = worksheet_table(found)
-    with atomic_target(path) as temporary:
+    with atomic_output(path) as temporary:
         if suffix == ".csv":
             import csv
 
@@ -252,7 +253,7 @@ def reconcile_worksheet(
 ) -> list[ReconcileOutcome]:
     """Record the ``agreed`` column of a filled-in worksheet (.csv or .xlsx), all rows
     or none. Rows with an empty ``agreed`` cell are skipped; ``-`` means no codes."""
-    suffix = export_format(path, "worksheet", (".csv", ".xlsx"))
+    suffix = output_format(path, "worksheet", (".csv", ".xlsx"))
     if not path.is_file():
         raise QcodeError(f"{path}: no such file")
     rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
@@ -287,7 +288,7 @@ def reconcile_worksheet(
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
-    from qcode.coding.csvio import read_csv_rows
+    from qcode.files import read_csv_rows
 
     return read_csv_rows(path, required=("transcript", "segment", "agreed"),
                          what="reconciliation worksheet")

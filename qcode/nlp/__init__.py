@@ -27,7 +27,8 @@ from qcode.nlp.errors import ModelMismatchError, NlpError, TooFewExamplesError
 
 if TYPE_CHECKING:
     from qcode.nlp.calibration import DEFAULT_MIN_SCORE
-    from qcode.nlp.evaluation import CodedSegment, EvaluationReport, Fold, evaluate, folds
+    from qcode.nlp.crossval import Fold, folds
+    from qcode.nlp.evaluation import CodedSegment, EvaluationReport, evaluate
     from qcode.nlp.model import ModelInfo, TrainedModel
     from qcode.nlp.pipeline import get_pipeline
     from qcode.nlp.rules import Hit, RuleMatcher
@@ -38,9 +39,9 @@ _LAZY: dict[str, str] = {
     "DEFAULT_MIN_SCORE": "qcode.nlp.calibration",
     "CodedSegment": "qcode.nlp.evaluation",
     "EvaluationReport": "qcode.nlp.evaluation",
-    "Fold": "qcode.nlp.evaluation",
+    "Fold": "qcode.nlp.crossval",
     "evaluate": "qcode.nlp.evaluation",
-    "folds": "qcode.nlp.evaluation",
+    "folds": "qcode.nlp.crossval",
     "ModelInfo": "qcode.nlp.model",
     "TrainedModel": "qcode.nlp.model",
     "TrainingExample": "qcode.nlp.training",

@@ -198,7 +198,7 @@ def _fit(
 def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     """Held-out index sets for fitting the combiner: by transcript when there are enough
     transcripts, else by shuffled position."""
-    from qcode.nlp.evaluation import folds
+    from qcode.nlp.crossval import folds
 
     k = CALIBRATION_FOLDS if len(groups) <= FULL_EPOCHS_UP_TO else 3
     distinct = sorted(set(groups))

@@ -43,13 +43,13 @@ def write_report(
     Raises ExportError for a wrong suffix, a missing folder or a failed write, and the
     usual QcodeError for an unknown coder or attribute; nothing is written then.
     """
-    from qcode.exchange.output import atomic_target, export_format
+    from qcode.files import atomic_output, output_format
 
-    export_format(target, "report", REPORT_FORMATS)
+    output_format(target, "report", REPORT_FORMATS)
     check_language(lang)
     data = gather_report(project, coders=coders, then_by=then_by)
     html = render_report(data, lang, title=title)
-    with atomic_target(target) as temporary:
+    with atomic_output(target) as temporary:
         temporary.write_text(html, encoding="utf-8", newline="")
     return data
 

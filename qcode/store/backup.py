@@ -13,11 +13,11 @@ import contextlib
 import os
 import sqlite3
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.errors import QcodeError
+from qcode.files import atomic_output
 from qcode.store.project import DB_NAME, Project
 
 
@@ -68,28 +68,19 @@ def backup_project(project: Project, destination: Path, *, force: bool = False) 
     if not folder.is_dir():
         raise QcodeError(f"{folder}: no such folder; create it first")
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise QcodeError(f"{folder}: cannot write the backup there ({exc.strerror})") from None
-    os.close(handle)
-    partial = Path(temporary)
-    try:
         # As readable as the project, no more: transcripts are confidential.
-        os.chmod(partial, stat.S_IMODE(project.db_path.stat().st_mode))
-        report = _copy(project, partial, target)
-        os.replace(partial, target)
+        mode = stat.S_IMODE(project.db_path.stat().st_mode)
+        with atomic_output(target, mode=mode, database=True) as partial:
+            try:
+                report = _copy(project, partial, target)
+            finally:
+                for suffix in ("-journal", "-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        Path(f"{partial}{suffix}").unlink(missing_ok=True)
     except sqlite3.Error as exc:
         raise QcodeError(
             f"{target}: the backup failed ({exc}); nothing was written, try again"
         ) from None
-    except OSError as exc:
-        raise QcodeError(
-            f"{target}: cannot write the backup ({exc.strerror or exc}); nothing was written"
-        ) from None
-    finally:
-        for leftover in (partial, *(Path(f"{partial}{s}") for s in ("-journal", "-wal", "-shm"))):
-            with contextlib.suppress(OSError):
-                leftover.unlink(missing_ok=True)
     return report
 
 

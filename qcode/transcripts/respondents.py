@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcode.coding.csvio import read_csv_rows
 from qcode.errors import QcodeError
+from qcode.files import read_csv_rows
 
 RESPONDENTS_FILE = "respondents.csv"
 

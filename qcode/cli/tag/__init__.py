@@ -1,1 +1,1 @@
-"""The terminal coding screen (Textual): presentation only; the data work is in qcode.tui."""
+"""The terminal coding screen (Textual): presentation only; the data work is in qcode.session."""

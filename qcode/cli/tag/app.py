@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, Tree
 
+from qcode.cli.tag.keys import SCREEN_KEYS
 from qcode.cli.tag.screens import HelpScreen, MemoScreen, PickCodingScreen
 from qcode.cli.tag.widgets import (
     WIDE,
@@ -22,13 +23,12 @@ from qcode.cli.tag.widgets import (
     definition,
     suggestions_text,
 )
+from qcode.codebook.search import search_codes
 from qcode.coding.assisted import StoredSuggestion
 from qcode.errors import QcodeError
 from qcode.models import Coding
-from qcode.tui.keybindings import SCREEN_KEYS
-from qcode.tui.search import search_codes
-from qcode.tui.session import CodingSession
-from qcode.tui.spans import Span, move_end, move_start, next_sentence
+from qcode.session.session import CodingSession
+from qcode.session.spans import Span, move_end, move_start, next_sentence
 
 T = TypeVar("T")
 

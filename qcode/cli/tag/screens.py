@@ -13,8 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
+from qcode.cli.tag.keys import CODEBOOK_KEYS, SCREEN_KEYS
 from qcode.models import Coding
-from qcode.tui.keybindings import CODEBOOK_KEYS, SCREEN_KEYS
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}

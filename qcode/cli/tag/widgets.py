@@ -14,13 +14,13 @@ from textual.widget import Widget
 from textual.widgets import Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
+from qcode.codebook.search import CodeMatch, fold
 from qcode.coding.assisted import StoredSuggestion
 from qcode.models import Code, Codebook, Coding, Segment
-from qcode.tui.search import CodeMatch, fold
-from qcode.tui.spans import Span
+from qcode.session.spans import Span
 
 if TYPE_CHECKING:
-    from qcode.tui.session import CodingSession
+    from qcode.session.session import CodingSession
 
 WIDE = 110
 """From this terminal width on, a segment's codes stand in a column beside its text."""

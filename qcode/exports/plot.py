@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.errors import ExportError
-from qcode.exchange.output import atomic_target, export_format
+from qcode.files import atomic_output, output_format
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +30,7 @@ COLORMAP = "Blues"
 
 def check_plot_target(path: Path) -> str:
     """The picture format of ``path`` (``.png``, ``.svg`` or ``.pdf``), or an ExportError."""
-    suffix = export_format(path, "picture", PLOT_FORMATS)
+    suffix = output_format(path, "picture", PLOT_FORMATS)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: folder {path.parent} does not exist; create it first")
     return suffix
@@ -60,7 +60,7 @@ def write_matrix_plot(
     metadata = stamps[suffix]
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "qcode"}), atomic_target(path) as temporary:
+    with matplotlib.rc_context({"svg.hashsalt": "qcode"}), atomic_output(path) as temporary:
         figure.savefig(temporary, format=suffix[1:], dpi=200, bbox_inches="tight",
                        metadata=metadata)
 

@@ -12,12 +12,12 @@ from qcode.coding.assisted import StoredSuggestion, pending_suggestions
 from qcode.coding.manual import list_codings
 from qcode.errors import QcodeError
 from qcode.models import Codebook, Coding, Segment
+from qcode.session import actions
+from qcode.session.actions import Action
+from qcode.session.spans import Span
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
 from qcode.store.transcripts import TranscriptSummary, get_segments, list_transcripts
-from qcode.tui import actions
-from qcode.tui.actions import Action
-from qcode.tui.spans import Span
 
 POSITION_KEY = "tag.position.{coder}.{transcript}"
 

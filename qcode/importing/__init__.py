@@ -1,16 +1,17 @@
-"""Import transcript files and folders into a project in one transaction."""
+"""Bring transcripts into a project: files and folders with their respondents.csv, or a
+REFI-QDA project, each in one transaction. This sits above the transcript parsers, the
+REFI-QDA reader and the store, and is the only place that combines them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.errors import TranscriptError
+from qcode.importing.outcome import ImportReport
 from qcode.models import Transcript
 from qcode.store.project import Project
 from qcode.store.transcripts import (
-    SaveOutcome,
     assign_respondent,
     save_transcript,
     set_respondent_attributes,
@@ -18,17 +19,6 @@ from qcode.store.transcripts import (
 from qcode.transcripts.respondents import RESPONDENTS_FILE, read_respondents_csv
 
 REFI_PROJECT_SUFFIX = ".qdpx"
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    outcomes: tuple[SaveOutcome, ...]
-    respondents_files: tuple[str, ...]
-    respondents_updated: int
-    notes: tuple[str, ...]
-
-    def count(self, status: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
 def collect_files(paths: Sequence[Path]) -> list[Path]:
@@ -68,7 +58,7 @@ def import_paths(
     one transaction: a bad file anywhere leaves the project unchanged.
 
     A REFI-QDA project (``.qdpx``) is imported on its own, with its codebook, codings and
-    cases (see :mod:`qcode.exchange.refi_import`)."""
+    cases (see :mod:`qcode.refi.reader`)."""
     from qcode.transcripts import parse_file
 
     if any(Path(p).suffix.lower() == REFI_PROJECT_SUFFIX for p in paths):
@@ -77,7 +67,7 @@ def import_paths(
                 "a .qdpx project is imported on its own: run 'qcode import FILE.qdpx' "
                 "without other files or --meta"
             )
-        from qcode.exchange.refi_import import import_qdpx
+        from qcode.importing.qdpx import import_qdpx
 
         return import_qdpx(project, Path(paths[0]), interviewer_labels=interviewer_labels)
     files = collect_files(paths)

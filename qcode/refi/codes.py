@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
-from qcode.exchange.refi_xml import RefiError, child_text, children, guid
 from qcode.models import Code, Codebook
+from qcode.refi.xml import RefiError, child_text, children, guid
 from qcode.store.project import Project
 
 CODE_GROUPS_META = "code_groups"

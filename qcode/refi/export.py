@@ -17,7 +17,7 @@ What goes where in the ``.qdpx``:
 Beside that, ``qcode.json`` keeps what REFI-QDA has no place for (code ids and the YAML-only
 code fields, segment boundaries with speakers and times, provenance), so qcode -> qdpx ->
 qcode loses nothing; other programs ignore it. Every GUID is derived from the project's
-content (see :func:`~qcode.exchange.refi_xml.guid`), so re-exports are identical.
+content (see :func:`~qcode.refi.xml.guid`), so re-exports are identical.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from xml.etree import ElementTree as ET
 
 from qcode import __version__
 from qcode.errors import ExportError
-from qcode.exchange.refi_codes import CodeGroup, load_code_groups
-from qcode.exchange.refi_xml import CODEBOOK_NS, PROJECT_NS, guid
 from qcode.models import Codebook, Coding, Segment
+from qcode.refi.codes import CodeGroup, load_code_groups
+from qcode.refi.xml import CODEBOOK_NS, PROJECT_NS, guid
 from qcode.store.project import Project
 
 SEGMENT_SEPARATOR = "\n\n"
@@ -144,7 +144,7 @@ def render_source(transcript: str, segments: Iterable[Segment]) -> SourceText:
 
 def export_qdpx(project: Project, path: Path, *, name: str | None = None) -> ExportSummary:
     """Write the project to ``path`` as a REFI-QDA project (``.qdpx``)."""
-    from qcode.exchange.refi_zip import write_qdpx
+    from qcode.refi.archive import write_qdpx
 
     if path.suffix.lower() != ".qdpx":
         raise ExportError(f"{path}: a REFI-QDA project file ends in .qdpx; e.g. -o project.qdpx")
@@ -172,9 +172,9 @@ def export_qdc(project: Project, path: Path) -> ExportSummary:
     root.append(_codes_element(codebook, CODEBOOK_NS))
     if groups:
         root.append(_sets_element(groups, CODEBOOK_NS))
-    from qcode.exchange.refi_zip import write_file
+    from qcode.files import write_bytes_atomic
 
-    write_file(path, _serialise(root, CODEBOOK_NS))
+    write_bytes_atomic(path, _serialise(root, CODEBOOK_NS))
     return ExportSummary(path=path, codes=len(codebook.codes), groups=len(groups),
                          transcripts=0, selections=0, codings=0, memos=0, coders=0, cases=0)
 

@@ -1,6 +1,6 @@
 """``qcode codebook load FILE.qdc``: a REFI-QDA codebook as the project's codebook.
 
-The codes are read as :mod:`qcode.exchange.refi_codes` describes (ids from the project's
+The codes are read as :mod:`qcode.refi.codes` describes (ids from the project's
 codes with the same GUID, else from the names; names as labels), the ``Sets`` are kept as
 code groups. The file is read and checked completely before the project is touched.
 """
@@ -12,15 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from qcode.errors import CodebookError
-from qcode.exchange.refi_codes import (
+from qcode.models import Code, Codebook
+from qcode.refi.codes import (
     CodeGroup,
     code_guids,
     read_codes,
     read_sets,
     save_code_groups,
 )
-from qcode.exchange.refi_xml import RefiError, child, parse_xml
-from qcode.models import Code, Codebook
+from qcode.refi.xml import RefiError, child, parse_xml
 from qcode.store.codebook import CodebookChange, load_stored_codebook, save_codebook
 from qcode.store.project import Project
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qcode.exchange.output import check_quote_texts
-from qcode.exchange.quote_groups import attribution, group_by_code
+from qcode.exports.output import check_quote_texts
+from qcode.exports.quote_groups import attribution, group_by_code
 from qcode.models import Quote
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
-from qcode.exchange.quote_groups import attribution, group_by_code
+from qcode.exports.quote_groups import attribution, group_by_code
 from qcode.models import Quote
 
 # Characters that start inline Markdown syntax anywhere in a line.

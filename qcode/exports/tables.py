@@ -17,13 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qcode.exchange.output import (
-    atomic_target,
-    check_quote_texts,
-    check_xml_text,
-    export_format,
-)
-from qcode.exchange.quote_groups import code_label
+from qcode.exports.output import check_quote_texts, check_xml_text
+from qcode.exports.quote_groups import code_label
+from qcode.files import atomic_output, output_format
 from qcode.models import Quote
 
 if TYPE_CHECKING:
@@ -56,9 +52,9 @@ def write_matrix(
     byte-order mark to .csv for Excel. Raises ExportError for an unknown suffix, a
     missing folder or a failed write; nothing is left behind when writing fails.
     """
-    suffix = export_format(path, "matrix", MATRIX_FORMATS)
+    suffix = output_format(path, "matrix", MATRIX_FORMATS)
     header, rows = _matrix_table(matrix)
-    with atomic_target(path) as temporary:
+    with atomic_output(path) as temporary:
         if suffix == ".csv":
             _write_csv(temporary, header, rows, bom=bom)
         elif suffix == ".xlsx":
@@ -88,8 +84,8 @@ def write_quotes(
     Raises ExportError for an unknown suffix, a missing folder, text a format cannot
     hold, or a failed write; nothing is left behind when writing fails.
     """
-    suffix = export_format(path, "quotes", QUOTE_FORMATS)
-    with atomic_target(path) as temporary:
+    suffix = output_format(path, "quotes", QUOTE_FORMATS)
+    with atomic_output(path) as temporary:
         if suffix == ".csv":
             _write_csv(temporary, QUOTE_COLUMNS, _quote_rows(quotes, labels), bom=bom)
         elif suffix == ".xlsx":
@@ -98,15 +94,15 @@ def write_quotes(
             _write_xlsx(temporary, path, "quotes", QUOTE_COLUMNS, rows, title=title,
                         frozen="A2", wide={"text": 80, "memo": 40})
         elif suffix == ".md":
-            from qcode.exchange.quotes_md import write_quotes_md
+            from qcode.exports.quotes_md import write_quotes_md
 
             write_quotes_md(quotes, temporary, title=title, labels=labels)
         elif suffix == ".docx":
-            from qcode.exchange.quotes_docx import write_quotes_docx
+            from qcode.exports.quotes_docx import write_quotes_docx
 
             write_quotes_docx(quotes, temporary, path, title=title, labels=labels)
         else:
-            from qcode.exchange.quotes_html import write_quotes_html
+            from qcode.exports.quotes_html import write_quotes_html
 
             write_quotes_html(quotes, temporary, title=title, labels=labels)
 

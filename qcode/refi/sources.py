@@ -27,9 +27,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from qcode.exchange.refi_xml import RefiError, child
-from qcode.exchange.refi_zip import QdpxArchive
 from qcode.models import Segment, Transcript
+from qcode.refi.archive import QdpxArchive
+from qcode.refi.xml import RefiError, child
 
 
 @dataclass(frozen=True)

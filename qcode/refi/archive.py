@@ -9,13 +9,12 @@ and timestamps), so an unchanged project exports byte for byte the same file.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from qcode.errors import ExportError
-from qcode.exchange.refi_xml import RefiError
+from qcode.files import atomic_output
+from qcode.refi.xml import RefiError
 
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
@@ -132,41 +131,11 @@ class QdpxArchive:
 
 
 def write_qdpx(path: Path, members: Iterable[tuple[str, bytes]]) -> None:
-    """Write the members (name, bytes) in the given order, with fixed timestamps.
-
-    The archive is written next to ``path`` and moved into place, so a failed export never
-    leaves half a file behind.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{folder}: no such folder; create it first")
-    # Not mkstemp: its 0600 mode would stay on a file that is meant to be shared.
-    tmp_name = folder / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        with zipfile.ZipFile(tmp_name, "w") as archive:
-            for name, content in members:
-                info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, content)
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise ExportError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def write_file(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` atomically: a failed write leaves no half file."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"{folder}: no such folder; create it first")
-    tmp = folder / f".{path.name}.tmp"
-    try:
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"{path}: cannot write the file ({exc.strerror or exc})") from None
+    """Write the members (name, bytes) in the given order, with fixed timestamps, all at
+    once or not at all (:func:`qcode.files.atomic_output`)."""
+    with atomic_output(path) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        for name, content in members:
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)

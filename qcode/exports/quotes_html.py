@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
-from qcode.exchange.quote_groups import QuoteGroup, group_by_code, location, speaker
+from qcode.exports.quote_groups import QuoteGroup, group_by_code, location, speaker
 from qcode.models import Quote
 
 _STYLE = """

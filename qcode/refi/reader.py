@@ -1,11 +1,13 @@
-"""Read REFI-QDA into the project: ``qcode import FILE.qdpx``, ``qcode codebook load FILE.qdc``.
+"""Read a REFI-QDA project file (``.qdpx``) into plain qcode data, touching no project.
+
+:mod:`qcode.importing.qdpx` stores what this reads (``qcode import FILE.qdpx``).
 
 A ``.qdpx`` brings, in one transaction (a bad file changes nothing):
 
-- its codebook, which replaces the project's (see :mod:`qcode.exchange.refi_codes` for how
+- its codebook, which replaces the project's (see :mod:`qcode.refi.codes` for how
   ids are made; codes in use never disappear silently), and its code ``Sets`` as groups;
 - each text source as a transcript and each coded selection as codings of the segments it
-  overlaps (see :mod:`qcode.exchange.refi_sources`), by the coder named in ``Users``
+  overlaps (see :mod:`qcode.refi.sources`), by the coder named in ``Users``
   (``unknown`` when the file names none), with the coding's notes as its memo, provenance
   ``imported`` (a qcode export keeps its own) and the coding's time;
 - each case as a respondent, its variable values as the respondent's attributes, and its
@@ -25,9 +27,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from qcode.errors import CodebookError, QcodeError
-from qcode.exchange.refi_codebook import save_refi_codebook
-from qcode.exchange.refi_codes import (
+from qcode.errors import CodebookError
+from qcode.models import Code, Codebook, Coding, Transcript
+from qcode.refi.archive import QdpxArchive
+from qcode.refi.codes import (
     CodeGroup,
     code_guids,
     normal_guid,
@@ -35,8 +38,8 @@ from qcode.exchange.refi_codes import (
     read_sets,
     ref_guid,
 )
-from qcode.exchange.refi_export import SIDECAR_FORMAT, SIDECAR_NAME
-from qcode.exchange.refi_sources import (
+from qcode.refi.export import SIDECAR_FORMAT, SIDECAR_NAME
+from qcode.refi.sources import (
     PlacedSegment,
     SegmentRange,
     archive_member,
@@ -46,12 +49,7 @@ from qcode.exchange.refi_sources import (
     read_source_text,
     segments_from_layout,
 )
-from qcode.exchange.refi_xml import RefiError, child, child_text, children, parse_xml
-from qcode.exchange.refi_zip import QdpxArchive
-from qcode.models import Code, Codebook, Coding, Transcript
-from qcode.store.codebook import load_stored_codebook
-from qcode.store.project import Project
-from qcode.transcripts.importer import ImportReport
+from qcode.refi.xml import RefiError, child, child_text, children, parse_xml
 
 UNKNOWN_CODER = "unknown"
 _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
@@ -72,42 +70,6 @@ class QdpxContent:
     users: list[str] = field(default_factory=list)
     selections: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def import_qdpx(
-    project: Project, path: Path, *, interviewer_labels: Sequence[str] | None = None
-) -> ImportReport:
-    """Import a REFI-QDA project file into ``project``, all or nothing."""
-    from qcode.coding.manual import add_codings
-    from qcode.store.transcripts import save_transcript, set_respondent_attributes
-
-    existing = load_stored_codebook(project)
-    content = read_qdpx(path, known_codes=code_guids(existing),
-                        interviewer_labels=interviewer_labels)
-    outcomes = []
-    with project.atomic():
-        if content.codebook is not None:
-            save_refi_codebook(project, content.codebook, content.groups, content.renames)
-        for respondent, attributes in content.respondents.items():
-            set_respondent_attributes(project, respondent, attributes)
-        for transcript in content.transcripts:
-            outcomes.append(save_transcript(project, transcript))
-        try:
-            added = add_codings(project, content.codings)
-        except QcodeError as exc:
-            raise RefiError(f"{path}: {exc}") from None
-    coders = sorted({c.coder for c in content.codings})
-    summary = (
-        f"{path}: REFI-QDA project '{content.name}' from {content.origin or 'an unknown program'}"
-        f": {len(content.codebook.codes) if content.codebook else 0} codes, "
-        f"{len(content.groups)} code group(s), {len(content.transcripts)} transcript(s), "
-        f"{content.selections} coded selection(s) -> {len(added.added)} new coding(s) "
-        f"({len(added.already_present)} already present) by {len(coders)} coder(s) "
-        f"({', '.join(coders) or 'none'}), {len(content.respondents)} case(s); users in the "
-        f"file: {', '.join(content.users) or 'none'}"
-    )
-    return ImportReport(tuple(outcomes), (), len(content.respondents),
-                        (summary, *content.notes))
 
 
 def read_qdpx(
