@@ -40,12 +40,12 @@ SECOND_CODER_SHARE = 0.1
 
 def add_random_codings(project: object, codings: int, seed: int) -> dict[str, int]:
     """Spread ``codings`` over the respondent turns; return the count per coder."""
-    from qcode.coding.manual import add_codings
     from qcode.models import Coding
     from qcode.store.codebook import require_codebook
+    from qcode.store.codings import add as add_codings
 
     rng = random.Random(seed + 1)
-    db = project.db  # type: ignore[attr-defined]
+    db = project._db
     turns = [(r[0], r[1]) for r in db.execute(
         "SELECT transcript_id, number FROM segments WHERE interviewer = 0 ORDER BY 1, 2")]
     codes = require_codebook(project).ids  # type: ignore[arg-type]
@@ -105,7 +105,7 @@ def main() -> None:
         import_paths(project, [corpus])
         save_codebook(project, load_codebook(CODEBOOK))
         by_coder = add_random_codings(project, args.codings, args.seed)
-        transcripts = project.db.execute("SELECT count(*) FROM transcripts").fetchone()[0]
+        transcripts = project._db.execute("SELECT count(*) FROM transcripts").fetchone()[0]
         print(f"corpus: {transcripts} transcripts, {words:,} respondent words, "
               f"{sum(by_coder.values()):,} codings ({by_coder['ref']} ref, {by_coder['b']} b)")
         for label, options in (("report", {}), ("report --then-by wave", {"then_by": "wave"})):

@@ -53,6 +53,7 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
     from qcode.report import write_report
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
+    from qcode.store.codings import tally
     from qcode.store.transcripts import list_transcripts
 
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -91,12 +92,9 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
         outputs.append(exports / "rapport.html")
         write_report(project, outputs[-1], title="Veiligheidshuizen: voorbeeldproject")
         summaries = list_transcripts(project)
-        by_coder = {
-            row["coder"]: row["n"]
-            for row in project.db.execute(
-                "SELECT coder, count(*) AS n FROM codings GROUP BY coder ORDER BY coder"
-            )
-        }
+        by_coder: dict[str, int] = {}
+        for coder, _, _, count in tally(project):
+            by_coder[coder] = by_coder.get(coder, 0) + count
     return DemoSummary(
         project=out / "qcode.db",
         transcripts=len(summaries),

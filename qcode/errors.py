@@ -2,7 +2,10 @@
 
 Library code raises a subclass of :class:`QcodeError` whose message a researcher can act
 on: which file, line or value is wrong, and how to put it right. The CLI prints that
-message on one line and exits with :attr:`ExitStatus.USER_ERROR`.
+message on one line and exits with the error's status: :attr:`ExitStatus.USAGE` (2) for a
+value on the command line that cannot be read (:class:`UsageError`, like typer's own
+usage errors), :attr:`ExitStatus.USER_ERROR` (1) for everything about the user's data
+and files.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ class QcodeError(Exception):
     """Something the user can fix. The message names what and where."""
 
     exit_status = ExitStatus.USER_ERROR
+
+
+class UsageError(QcodeError):
+    """A value on the command line that cannot be read (a malformed span, ``OLD=NEW``
+    pair or filter): a usage mistake, like an unknown option."""
+
+    exit_status = ExitStatus.USAGE
 
 
 class ProjectError(QcodeError):

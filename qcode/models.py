@@ -33,7 +33,9 @@ class Transcript:
     """A parsed transcript, ready to be stored.
 
     ``metadata`` holds the front matter (``case``, ``role``, ``date``, anything else) as
-    strings; ``respondent`` is the respondent id when the file names one.
+    strings; ``respondent`` is the respondent id when the file names one. ``source`` is
+    the file as the user named it (for messages); ``origin`` where it really is (the
+    resolved path), so that two files that would share an id are told apart.
     """
 
     id: str
@@ -43,6 +45,7 @@ class Transcript:
     respondent: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    origin: str | None = None
 
     @property
     def content_hash(self) -> str:
@@ -63,6 +66,22 @@ class Transcript:
 
 
 LEVELS: tuple[str, ...] = ("low", "moderate", "high", "few", "many")
+"""The ``level`` a typology code may carry in the codebook."""
+
+CODE_LEVELS: tuple[str, ...] = ("top", "full")
+"""How deep codes are compared or counted: top-level codes only (sub-codes roll up into
+them), or every code as it is."""
+
+
+def within(code: str, parent: str) -> bool:
+    """True when ``code`` is ``parent`` or one of its sub-codes (``trust.high`` is within
+    ``trust``; ``trusted`` is not)."""
+    return code == parent or code.startswith(parent + ".")
+
+
+def at_level(code: str, level: str) -> str:
+    """The code as counted at ``level``: its top-level code for ``"top"``, else itself."""
+    return code.split(".", 1)[0] if level == "top" else code
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,46 @@
-"""Small, realistic fixtures: a mini codebook and two short Dutch interviews."""
+"""Small, realistic fixtures (a mini codebook and two short Dutch interviews) and the test
+helpers every test file shares: the CLI runner, ``qcode``, ``assert_user_error``,
+``assert_usage_error`` and ``snapshot``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from qcode.store import Project, init_project
+
+runner = CliRunner()
+
+
+def qcode(project: Path | Project, *args: str, **env: str) -> Any:
+    """Run ``qcode --project PROJECT ARGS`` in-process; returns click's Result."""
+    root = project.root if isinstance(project, Project) else project
+    return runner.invoke(_app(), ["--project", str(root), *args], env=env or None)
+
+
+def _app() -> Any:
+    from qcode.cli import app
+
+    return app
+
+
+def assert_user_error(result: Any, message: str, *, exit_code: int = 1) -> None:
+    """Exit 1 (or ``exit_code``) with exactly one line on stderr, starting ``error:`` and
+    saying ``message``; never a traceback."""
+    assert result.exit_code == exit_code, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    assert message in lines[0], lines[0]
+
+
+def assert_usage_error(result: Any, message: str) -> None:
+    """A value on the command line that cannot be read: exit 2, one line."""
+    assert_user_error(result, message, exit_code=2)
 
 MINI_CODEBOOK = """\
 codebook: mini
@@ -114,11 +148,11 @@ def project(sample_files: Path) -> Project:
 def snapshot(project: Project) -> list[tuple[str, list[tuple[object, ...]]]]:
     """Every row of every table, to assert that a failed command changed nothing."""
     tables = [
-        r[0] for r in project.db.execute(
+        r[0] for r in project._db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
         )
     ]
     return [
-        (table, [tuple(row) for row in project.db.execute(f"SELECT * FROM {table} ORDER BY 1")])
+        (table, [tuple(row) for row in project._db.execute(f"SELECT * FROM {table} ORDER BY 1")])
         for table in tables
     ]

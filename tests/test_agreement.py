@@ -18,7 +18,6 @@ from qcode.analysis.agreement import (
     percent_agreement,
 )
 from qcode.cli import app
-from qcode.coding.manual import add_codings, list_codings
 from qcode.coding.reconcile import (
     list_disagreements,
     reconcile_segment,
@@ -28,6 +27,8 @@ from qcode.coding.reconcile import (
 from qcode.errors import QcodeError
 from qcode.models import Coding
 from qcode.store import Project, find_project, init_project
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import select as list_codings
 from tests.conftest import snapshot
 
 runner = CliRunner()
@@ -142,7 +143,7 @@ def _coded_units(name: str, top: str) -> set[tuple[str, int]]:
 
 def _respondent_units(project: Project) -> list[tuple[str, int]]:
     return [
-        (r[0], r[1]) for r in project.db.execute(
+        (r[0], r[1]) for r in project._db.execute(
             "SELECT transcript_id, number FROM segments WHERE interviewer = 0 AND "
             "transcript_id IN (?, ?) ORDER BY 1, 2", SHARED,
         )

@@ -6,10 +6,10 @@ import pytest
 
 from qcode.analysis.matrix import build_matrix
 from qcode.analysis.quotes import collect_quotes
-from qcode.coding.manual import add_codings
 from qcode.errors import QcodeError
 from qcode.models import Coding
 from qcode.store import Project
+from qcode.store.codings import add as add_codings
 from qcode.store.transcripts import get_segments
 
 

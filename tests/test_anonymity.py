@@ -591,5 +591,5 @@ def test_import_checks_names_when_deduce_is_there(
     assert f'warning: {folder / "r09.txt"}:1:13 name "Jan de Vries"' in result.stderr
     assert "nothing was imported" in result.stderr
     stored = find_project(tmp_path / "project")
-    assert stored.db.execute("SELECT count(*) FROM transcripts").fetchone()[0] == 0
+    assert stored._db.execute("SELECT count(*) FROM transcripts").fetchone()[0] == 0
     stored.close()

@@ -11,11 +11,13 @@ from typer.testing import CliRunner
 
 from qcode.cli import app
 from qcode.coding import assisted
-from qcode.coding.manual import add_codings, list_codings
 from qcode.errors import QcodeError
 from qcode.models import Coding
 from qcode.store import Project, init_project
+from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import save_codebook
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import select as list_codings
 from tests.conftest import MINI_CODEBOOK, snapshot
 
 runner = CliRunner()
@@ -28,12 +30,12 @@ MINI = 0.15
 def test_suggest_is_idempotent_and_never_touches_codings(project: Project) -> None:
     add_codings(project, [Coding("noord-r01", 4, "trust.high", "ans")])
     codings_before = list_codings(project)
-    first = assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
+    first = assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
     assert first.new > 0
-    rows = project.db.execute("SELECT count(*) FROM suggestions").fetchone()[0]
-    second = assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
+    rows = project._db.execute("SELECT count(*) FROM suggestions").fetchone()[0]
+    second = assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
     assert second.new == 0 and second.updated == first.new
-    assert project.db.execute("SELECT count(*) FROM suggestions").fetchone()[0] == rows
+    assert project._db.execute("SELECT count(*) FROM suggestions").fetchone()[0] == rows
     assert list_codings(project) == codings_before
     # Segment 4 is coded trust.high: trust itself is not suggested there again.
     assert not any(s.segment == 4 and s.transcript == "noord-r01" and s.code == "trust"
@@ -41,7 +43,7 @@ def test_suggest_is_idempotent_and_never_touches_codings(project: Project) -> No
 
 
 def test_suggestions_carry_evidence_from_the_segment(project: Project) -> None:
-    outcome = assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
+    outcome = assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
     assert outcome.suggestions
     for suggestion in outcome.suggestions:
         assert 0 <= suggestion.score <= 1
@@ -52,50 +54,58 @@ def test_suggestions_carry_evidence_from_the_segment(project: Project) -> None:
 
 
 def test_accept_and_reject_record_provenance(project: Project) -> None:
-    assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
-    pending = assisted.pending_suggestions(project)
+    assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
+    pending = assisted.pending_suggestions(project, coder="ans")
     assert len(pending) >= 2
     first, second = pending[0], pending[1]
     coding = assisted.accept(project, first, coder="ans")
     assert coding.provenance == "suggestion"
     assisted.reject(project, second, coder="ans")
-    statuses = dict(project.db.execute("SELECT id, status FROM suggestions").fetchall())
-    assert statuses[first.id] == "accepted" and statuses[second.id] == "rejected"
-    # Decided suggestions are not suggested again.
-    again = assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
-    assert again.skipped_decided >= 1
+    statuses = {(d.transcript, d.segment, d.code): (d.status, d.coder)
+                for d in suggestions_store.decisions(project)}
+    assert statuses[(first.transcript, first.segment, first.code)] == ("accepted", "ans")
+    assert statuses[(second.transcript, second.segment, second.code)] == ("rejected", "ans")
+    # Decided suggestions are not pending again for the coder who decided them ...
+    again = assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
+    decided = {(s.transcript, s.segment, s.code) for s in (first, second)}
+    assert not decided & {(s.transcript, s.segment, s.code) for s in again.suggestions}
     with pytest.raises(QcodeError, match="already rejected"):
-        assisted.find_suggestion(project, f"{second.transcript}:{second.segment}:{second.code}")
+        assisted.find_suggestion(project, f"{second.transcript}:{second.segment}:{second.code}",
+                                 coder="ans")
+    # ... but another coder still sees them: a decision belongs to who took it.
+    theirs = {(s.transcript, s.segment, s.code)
+              for s in assisted.pending_suggestions(project, coder="bert")}
+    assert (second.transcript, second.segment, second.code) in theirs
 
 
 def test_accept_with_another_code_rejects_the_suggestion(project: Project) -> None:
-    assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
-    suggestion = assisted.pending_suggestions(project)[0]
+    assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
+    suggestion = assisted.pending_suggestions(project, coder="ans")[0]
     coding = assisted.accept(project, suggestion, coder="ans", code="dialogue")
     assert (coding.code, coding.provenance) == ("dialogue", "manual")
-    status = project.db.execute("SELECT status FROM suggestions WHERE id = ?",
-                                (suggestion.id,)).fetchone()[0]
-    assert status == "rejected"
+    [decision] = suggestions_store.decisions(project)
+    assert (decision.code, decision.status, decision.coder) == (suggestion.code, "rejected",
+                                                                 "ans")
 
 
 def test_accept_above_is_bulk(project: Project) -> None:
-    assisted.suggest_for_project(project, rules_only=True, min_score=MINI)
+    assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=MINI)
     accepted = assisted.accept_above(project, 0.0, coder="ans")
     assert accepted and all(c.provenance == "bulk" for c in accepted)
-    assert assisted.pending_suggestions(project) == []
+    assert assisted.pending_suggestions(project, coder="ans") == []
 
 
 def test_suggest_refusals_change_nothing(empty_project: Project, sample_files: Path) -> None:
     with pytest.raises(QcodeError, match="no codebook yet"):
-        assisted.suggest_for_project(empty_project)
+        assisted.suggest_for_project(empty_project, coder="ans")
     from qcode.codebook import load_codebook
 
     save_codebook(empty_project, load_codebook(sample_files / "mini.yaml"))
     before = snapshot(empty_project)
     with pytest.raises(QcodeError, match="no transcripts yet"):
-        assisted.suggest_for_project(empty_project)
+        assisted.suggest_for_project(empty_project, coder="ans")
     with pytest.raises(QcodeError, match="unknown transcript 'nergens'"):
-        assisted.suggest_for_project(empty_project, transcripts=["nergens"])
+        assisted.suggest_for_project(empty_project, coder="ans", transcripts=["nergens"])
     assert snapshot(empty_project) == before
 
 
@@ -172,7 +182,7 @@ def test_cli_review_interactive_and_scripted(sample_project: Path) -> None:
     base = ["--project", str(sample_project)]
     assert runner.invoke(app, [*base, "suggest", "noordrand-r03", "--min-score", "0.05"]).exit_code == 0
     with Project(sample_project / "qcode.db") as project:
-        pending = assisted.pending_suggestions(project, transcripts=["noordrand-r03"])
+        pending = assisted.pending_suggestions(project, coder="ans", transcripts=["noordrand-r03"])
     assert len(pending) >= 3
     result = runner.invoke(app, [*base, "review", "noordrand-r03", "--coder", "ans"],
                            input="a\nr\nq\n")
@@ -185,7 +195,8 @@ def test_cli_review_interactive_and_scripted(sample_project: Path) -> None:
     again = runner.invoke(app, [*base, "review", "--accept", spec, "--coder", "ans"])
     assert again.exit_code == 1 and "already rejected" in again.stderr
     bad = runner.invoke(app, [*base, "review", "--accept", "noordrand-r03:x"])
-    assert bad.exit_code == 1 and "expected TRANSCRIPT:SEGMENT:CODE" in bad.stderr
+    # A value that cannot be read is a usage mistake (exit 2), like an unknown option.
+    assert bad.exit_code == 2 and "expected TRANSCRIPT:SEGMENT:CODE" in bad.stderr
     with Project(sample_project / "qcode.db") as project:
         mine = list_codings(project, coders=["ans"])
     assert [c.provenance for c in mine] == ["suggestion"]

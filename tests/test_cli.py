@@ -13,14 +13,9 @@ from typer.testing import CliRunner
 
 from qcode.cli import app
 from qcode.store import find_project
-from tests.conftest import INTERVIEW_ONE, snapshot
+from tests.conftest import INTERVIEW_ONE, assert_usage_error, assert_user_error, qcode, snapshot
 
 runner = CliRunner()
-
-
-def qcode(project: Path, *args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["--project", str(project), *args])
-
 
 @pytest.fixture()
 def cli_project(sample_files: Path) -> Path:
@@ -29,15 +24,6 @@ def cli_project(sample_files: Path) -> Path:
     assert qcode(folder, "import", str(sample_files / "interviews")).exit_code == 0
     assert qcode(folder, "codebook", "load", str(sample_files / "mini.yaml")).exit_code == 0
     return folder
-
-
-def assert_user_error(result, message: str) -> None:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert message in lines[0], lines[0]
 
 
 def test_init_import_and_list(cli_project: Path) -> None:
@@ -96,7 +82,7 @@ def test_codings_commands(cli_project: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.csv"
     assert qcode(cli_project, "codings", "export", str(out)).exit_code == 0
     assert qcode(cli_project, "codings", "remove", "noord-r01", "4", "trust.high",
-                 "trust.information_sharing.oral").exit_code == 0
+                 "trust.information_sharing.oral", "--coder", "ans").exit_code == 0
     assert qcode(cli_project, "codings", "list", "--format", "jsonl").stdout == ""
     imported = qcode(cli_project, "codings", "import", str(out))
     assert imported.exit_code == 0 and "imported 2 coding(s)" in imported.stderr
@@ -129,7 +115,6 @@ def test_exports(cli_project: Path, tmp_path: Path) -> None:
         (["codings", "add", "noord-r99", "4", "trust"], "unknown transcript 'noord-r99'"),
         (["codings", "add", "noord-r01", "40", "trust"], "noord-r01: no segment 40"),
         (["codings", "add", "noord-r01", "3", "trust"], "noord-r01:3 is an interviewer turn"),
-        (["codings", "add", "noord-r01", "4", "trust", "--span", "9"], "--span 9: expected START:END"),
         (["show", "onbekend"], "unknown transcript 'onbekend'"),
         (["export", "matrix", "--by", "wijk"], "--by wijk: no transcript or respondent"),
         (["export", "matrix", "-o", "matrix.pdf"], "unknown matrix format"),
@@ -143,6 +128,86 @@ def test_user_errors_exit_1_and_change_nothing(cli_project: Path, args: list[str
     assert_user_error(qcode(cli_project, *args), message)
     with find_project(cli_project) as project:
         assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["codings", "add", "noord-r01", "4", "trust", "--span", "9"], "--span 9: expected START:END"),
+        (["codings", "remove", "noord-r01", "4", "trust", "--span", "5:2"], "END must be greater"),
+        (["codebook", "load", "mini.yaml", "--rename", "trust"], "--rename trust: expected OLD=NEW"),
+        (["codebook", "load", "mini.yaml", "--rename", "c=a", "--rename", "c=b"],
+         "'c' is already mapped to 'a'"),
+        (["review", "--accept", "noord-r01:vier:trust"], "expected TRANSCRIPT:SEGMENT:CODE"),
+        (["codings", "remove", "noord-r01", "4", "trust", "--coder", "ans", "--all-coders"],
+         "--coder and --all-coders"),
+    ],
+)
+def test_unreadable_option_values_are_usage_errors(cli_project: Path, args: list[str],
+                                                   message: str) -> None:
+    """One rule for exit codes: a value that cannot be read exits 2, like typer's own
+    usage errors; the project is untouched."""
+    with find_project(cli_project) as project:
+        before = snapshot(project)
+    assert_usage_error(qcode(cli_project, *args), message)
+    with find_project(cli_project) as project:
+        assert snapshot(project) == before
+
+
+def test_remove_defaults_to_the_current_coder(cli_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for coder in ("ans", "bert"):
+        assert qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high",
+                     "--coder", coder).exit_code == 0
+    monkeypatch.setenv("QCODE_CODER", "ans")
+    removed = qcode(cli_project, "codings", "remove", "noord-r01", "4", "trust.high")
+    assert removed.exit_code == 0 and "removed 1 coding(s) by ans" in removed.stderr
+    listed = [json.loads(line) for line in
+              qcode(cli_project, "codings", "list", "--format", "jsonl").stdout.splitlines()]
+    assert [row["coder"] for row in listed] == ["bert"]
+    # Nothing of ans's is left there: the message names whose codings there are.
+    assert_user_error(qcode(cli_project, "codings", "remove", "noord-r01", "4", "trust.high"),
+                      "has no coding trust.high by ans (it has trust.high by bert; pass "
+                      "--coder NAME or --all-coders)")
+    everyone = qcode(cli_project, "codings", "remove", "noord-r01", "4", "trust.high",
+                     "--all-coders")
+    assert everyone.exit_code == 0 and "every coder's" in everyone.stderr
+    assert qcode(cli_project, "codings", "list", "--format", "jsonl").stdout == ""
+
+
+def test_adding_a_memo_to_an_existing_coding_updates_it(cli_project: Path) -> None:
+    assert qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high",
+                 "--coder", "ans").exit_code == 0
+    again = qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high", "--coder", "ans",
+                  "--memo", "korte lijntjes")
+    assert again.exit_code == 0 and "memo updated" in again.stderr
+    same = qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high", "--coder", "ans")
+    assert "unchanged" in same.stderr
+    [row] = [json.loads(line) for line in
+             qcode(cli_project, "codings", "list", "--format", "jsonl").stdout.splitlines()]
+    # Adding again without a memo never clears the one that is there.
+    assert row["memo"] == "korte lijntjes"
+
+
+@pytest.mark.parametrize("command", [
+    ["codings", "list", "--coder", "zoë"],
+    ["codings", "export", "uit.csv", "--coder", "zoë"],
+    ["export", "matrix", "--coder", "zoë"],
+    ["export", "quotes", "-o", "q.csv", "--coder", "zoë"],
+    ["show", "noord-r01", "--coder", "zoë"],
+    ["train", "--coder", "zoë"],
+    ["report", "-o", "r.html", "--coder", "zoë"],
+])
+def test_an_unknown_coder_is_the_same_error_everywhere(cli_project: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      command: list[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    assert qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high",
+                 "--coder", "ans").exit_code == 0
+    assert_user_error(qcode(cli_project, *command),
+                      "--coder zoë: no codings by that coder; coders in this project: ans")
+    assert not list(out.iterdir())
 
 
 @pytest.mark.parametrize(
@@ -198,7 +263,7 @@ def test_reimport_changed_transcript_with_codings(cli_project: Path, sample_file
     transcript = sample_files / "interviews" / "noord-r01.txt"
     transcript.write_text(INTERVIEW_ONE.replace("is hoog", "is laag"), encoding="utf-8")
     assert_user_error(qcode(cli_project, "import", str(transcript)),
-                      "transcript 'noord-r01' changed and 1 coding(s) no longer match")
+                      "transcript 'noord-r01' changed and 1 coding(s) have no single place")
     with find_project(cli_project) as project:
         assert snapshot(project) == before
 

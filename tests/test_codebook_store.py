@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from qcode.codebook import load_codebook
-from qcode.coding.manual import add_codings, list_codings
 from qcode.errors import CodebookError
 from qcode.models import Coding
 from qcode.store import Project
 from qcode.store.codebook import load_stored_codebook, require_codebook, save_codebook
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import select as list_codings
 from tests.conftest import MINI_CODEBOOK, snapshot
 
 

@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 
 from qcode.coding.csvio import import_codings_csv, write_codings_csv
-from qcode.coding.manual import add_codings, default_coder, list_codings, parse_span, remove_codings
-from qcode.errors import CodingError, QcodeError
+from qcode.coding.manual import default_coder
+from qcode.errors import CodingError, QcodeError, UsageError
 from qcode.models import Coding
 from qcode.store import Project
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import remove as remove_codings
+from qcode.store.codings import select as list_codings
+from qcode.values import parse_span
 from tests.conftest import snapshot
 
 
@@ -72,9 +76,9 @@ def test_list_filters_code_with_subcodes(project: Project) -> None:
 
 def test_parse_span() -> None:
     assert parse_span("3:10") == (3, 10)
-    with pytest.raises(CodingError, match="expected START:END"):
+    with pytest.raises(UsageError, match="expected START:END"):
         parse_span("3-10")
-    with pytest.raises(CodingError, match="END must be greater than START"):
+    with pytest.raises(UsageError, match="END must be greater than START"):
         parse_span("10:3")
 
 
@@ -92,7 +96,7 @@ def test_csv_round_trip_keeps_everything(project: Project, tmp_path: Path) -> No
     original = list_codings(project)
     path = tmp_path / "codings.csv"
     write_codings_csv(original, path)
-    project.db.execute("DELETE FROM codings")
+    project._db.execute("DELETE FROM codings")
     outcome = import_codings_csv(project, path, coder="someone")
     assert len(outcome.added) == 2
     assert list_codings(project) == original

@@ -34,13 +34,13 @@ runner = CliRunner()
 CODER = """
 import sys, time
 from pathlib import Path
-from qcode.coding.manual import add_codings
+from qcode.store.codings import add as add_codings
 from qcode.models import Coding
 from qcode.store import find_project
 
 project_path, coder, go, codes = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4:]
 project = find_project(Path(project_path))
-turns = project.db.execute(
+turns = project._db.execute(
     "SELECT transcript_id, number FROM segments WHERE interviewer = 0 ORDER BY 1, 2"
 ).fetchall()
 deadline = time.monotonic() + 60
@@ -121,7 +121,7 @@ def test_two_coders_writing_at_once_lose_nothing(sample_project: Path, tmp_path:
 
     _integrity(sample_project / "qcode.db")
     with find_project(sample_project) as project:
-        rows = project.db.execute(
+        rows = project._db.execute(
             "SELECT coder, code_id, count(*), count(DISTINCT memo) FROM codings "
             "GROUP BY coder, code_id ORDER BY 1, 2"
         ).fetchall()
@@ -231,7 +231,7 @@ def test_a_short_write_by_someone_else_is_waited_for(sample_project: Path) -> No
     assert "added noordrand-r01:2 trust.high (ans)" in stderr
     with find_project(sample_project) as project:
         assert project.get_meta("held") == "by the test"
-        assert project.db.execute("SELECT count(*) FROM codings").fetchone()[0] == 1
+        assert project._db.execute("SELECT count(*) FROM codings").fetchone()[0] == 1
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "nan", "99999"])
@@ -285,7 +285,7 @@ def test_backup_while_another_coder_writes_is_a_consistent_snapshot(
         assert not Path(f"{copy}-wal").exists()  # one self-contained file
         _integrity(copy)
         with find_project(copy) as project:  # opens as a project
-            memos = [r[0] for r in project.db.execute(
+            memos = [r[0] for r in project._db.execute(
                 "SELECT memo FROM codings WHERE coder = 'ans' ORDER BY id")]
         # Both codes of every turn or neither: each of the writer's transactions is in the
         # copy entirely or not at all, and in order, with no gaps.

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from qcode.cli import app
-from qcode.coding.manual import list_codings
 from qcode.demo import REFERENCE_CODER, run_demo, sample_root
 from qcode.errors import QcodeError
 from qcode.store import find_project
+from qcode.store.codings import select as list_codings
 from qcode.store.transcripts import get_segments
 
 runner = CliRunner()

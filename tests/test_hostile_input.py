@@ -32,15 +32,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from qcode.cli import app
 from qcode.codebook import codebook_to_yaml, parse_codebook
 from qcode.coding.csvio import import_codings_csv
-from qcode.coding.manual import list_codings
 from qcode.errors import QcodeError
 from qcode.models import Codebook, Transcript
 from qcode.store import Project
+from qcode.store.codings import select as list_codings
 from qcode.transcripts import decode_bytes, parse_file, parse_text
-from tests.conftest import INTERVIEW_ONE, MINI_CODEBOOK, snapshot
+from tests.conftest import INTERVIEW_ONE, MINI_CODEBOOK, assert_usage_error, qcode, snapshot
 
 runner = CliRunner()
 
@@ -370,12 +369,12 @@ def test_any_codings_csv_imports_all_or_nothing(project: Project, tmp_path: Path
 def exported_qdpx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real qcode export: two interviews, the mini codebook, codings with span and memo."""
     from qcode.codebook import load_codebook
-    from qcode.coding.manual import add_codings
     from qcode.importing import import_paths
     from qcode.models import Coding
     from qcode.refi.export import export_qdpx
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
+    from qcode.store.codings import add as add_codings
 
     folder = tmp_path_factory.mktemp("refi")
     (folder / "interviews").mkdir()
@@ -493,8 +492,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 
-def cli(project: Path, *args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["--project", str(project), *args])
+cli = qcode
 
 
 def assert_refused(result, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -842,6 +840,6 @@ def test_digits_that_are_not_whole_numbers_are_refused(project: Project, tmp_pat
     path.write_text(f"transcript,segment,code,start,end\n{row}\n", encoding="utf-8")
     before = snapshot(project)
     assert_refused(cli(project.root, "codings", "import", str(path)), message)
-    assert_refused(cli(project.root, "codings", "add", "noord-r01", "2", "trust",
-                       "--span", "²:3"), "--span ²:3: expected START:END")
+    assert_usage_error(cli(project.root, "codings", "add", "noord-r01", "2", "trust",
+                           "--span", "²:3"), "--span ²:3: expected START:END")
     assert snapshot(project) == before

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from qcode.coding.manual import add_codings, list_codings
 from qcode.errors import QcodeError, TranscriptError
 from qcode.importing import import_paths
 from qcode.models import Coding
 from qcode.store import Project
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import select as list_codings
 from qcode.store.transcripts import get_segments, list_transcripts, transcript_attributes
 from tests.conftest import INTERVIEW_ONE, snapshot
 
@@ -70,7 +71,7 @@ def test_changed_transcript_that_orphans_codings_is_refused(
     with pytest.raises(TranscriptError) as caught:
         import_paths(project, [sample_files / "interviews"])
     message = str(caught.value)
-    assert "transcript 'noord-r01' changed and 1 coding(s) no longer match" in message
+    assert "transcript 'noord-r01' changed and 1 coding(s) have no single place" in message
     assert "segment 4 trust.high (ref)" in message
     assert snapshot(project) == before
 

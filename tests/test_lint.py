@@ -28,3 +28,24 @@ def test_ruff() -> None:
 def test_mypy() -> None:
     result = subprocess.run([*_tool("mypy")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_layers() -> None:
+    """cli -> workflows -> store and parsers -> models and errors, and no import cycles
+    (the contracts are in pyproject.toml)."""
+    result = subprocess.run([*_tool("lint-imports"), "--no-cache"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_sql_outside_the_store() -> None:
+    """The store is the one door: no module outside qcode/store/ runs SQL or touches the
+    database handle."""
+    offenders = []
+    for path in sorted((ROOT / "qcode").rglob("*.py")):
+        if (ROOT / "qcode" / "store") in path.parents:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "execute(" in line or "._db" in line or "sqlite3" in line:
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from qcode.analysis.matrix import build_matrix
 from qcode.cli import app
-from qcode.coding.manual import add_codings
 from qcode.errors import ExportError, QcodeError
 from qcode.exports.plot import write_matrix_plot
 from qcode.models import Coding
 from qcode.store import Project
+from qcode.store.codings import add as add_codings
 from qcode.store.transcripts import set_respondent_attributes
 from tests.conftest import snapshot
 

@@ -19,7 +19,7 @@ from qcode.demo import SAMPLE_CODINGS, sample_root
 from qcode.models import Coding
 from qcode.refi.xml import guid
 from qcode.store import Project, find_project, init_project
-from tests.conftest import snapshot
+from tests.conftest import assert_user_error, qcode, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "refi-qda"
@@ -35,16 +35,8 @@ needs_shared = pytest.mark.skipif(
 runner = CliRunner()
 
 
-def qcode(project: Path, *args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["--project", str(project), *args])
 
 
-def assert_user_error(result, message: str) -> None:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +52,7 @@ EXTRA_MEMO = "casuïstiek aan één tafel – coöperatie"
 
 
 def _add_extra_codings(project: Project) -> None:
-    from qcode.coding.manual import add_codings
+    from qcode.store.codings import add as add_codings
     from qcode.store.transcripts import get_segments
 
     extra = []
@@ -107,7 +99,7 @@ def sample_qdpx(sample_project: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 def rows(project: Path, query: str) -> list[tuple[object, ...]]:
     with find_project(project) as opened:
-        return [tuple(r) for r in opened.db.execute(query)]
+        return [tuple(r) for r in opened._db.execute(query)]
 
 
 def qde_root(path: Path) -> ET.Element:
@@ -331,7 +323,7 @@ def test_export_refuses_text_xml_cannot_hold(cli_project_with_memo: Path, tmp_pa
 
 @pytest.fixture()
 def cli_project_with_memo(project: Project) -> Path:
-    from qcode.coding.manual import add_codings
+    from qcode.store.codings import add as add_codings
 
     add_codings(project, [Coding("noord-r01", 2, "trust", "ans", memo="a\x0bb")])
     return project.root

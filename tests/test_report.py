@@ -19,13 +19,14 @@ from qcode.analysis.agreement import agreement_report
 from qcode.analysis.matrix import build_matrix
 from qcode.cli import app
 from qcode.coding.assisted import accept, accept_above, pending_suggestions
-from qcode.coding.manual import add_codings, list_codings
 from qcode.errors import QcodeError
 from qcode.models import Coding
 from qcode.report import build_report, gather_report, write_report
 from qcode.report.quotes import collect_report_quotes, highlight_ranges
 from qcode.store import Project, init_project
 from qcode.store.codebook import require_codebook
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import select as list_codings
 from qcode.store.transcripts import (
     get_segments,
     set_respondent_attributes,
@@ -254,12 +255,14 @@ def test_most_typical_quote_first(project: Project) -> None:
 
 
 def _suggest(project: Project, segment: int, code: str, spans: str, score: float) -> None:
-    with project.atomic() as db:
-        db.execute(
-            "INSERT INTO suggestions(transcript_id, segment, code_id, score, method, evidence, "
-            "codebook_version, created_at) VALUES ('noord-r01', ?, ?, ?, 'rules', ?, 'v', 'now')",
-            (segment, code, score, f'{{"evidence": ["x"], "spans": {spans}}}'),
-        )
+    import json
+
+    from qcode.store import suggestions as suggestions_store
+    from qcode.store.suggestions import Proposal
+
+    suggestions_store.add_proposals(project, [Proposal(
+        "noord-r01", segment, code, score=score, method="rules", evidence=("x",),
+        spans=tuple(tuple(pair) for pair in json.loads(spans)))], codebook_version="v")
 
 
 def test_evidence_words_of_accepted_suggestions_are_marked(project: Project) -> None:
@@ -269,7 +272,7 @@ def test_evidence_words_of_accepted_suggestions_are_marked(project: Project) -> 
     at = text.index("mondeling")
     _suggest(project, 4, "trust.information_sharing.oral", f"[[{at}, {at + 9}]]", 0.9)
     _suggest(project, 6, "trust.low", "[[0, 12]]", 0.5)
-    pending = {s.code: s for s in pending_suggestions(project)}
+    pending = {s.code: s for s in pending_suggestions(project, coder="ans")}
     accept(project, pending["trust.high"], coder="ans")
     accept_above(project, 0.8, coder="ans")  # the oral suggestion, as bulk
     add_codings(project, [Coding("noord-r01", 6, "trust.low", "ans")])  # manual: no marks

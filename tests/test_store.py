@@ -16,10 +16,10 @@ def test_init_creates_database_with_migrations_recorded(tmp_path: Path) -> None:
     project = init_project(tmp_path / "p")
     assert (tmp_path / "p" / DB_NAME).is_file()
     assert project.schema_version == MIGRATIONS[-1].number
-    applied = [r[0] for r in project.db.execute("SELECT number FROM migrations")]
+    applied = [r[0] for r in project._db.execute("SELECT number FROM migrations")]
     assert applied == [m.number for m in MIGRATIONS]
-    assert project.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert project.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert project._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert project._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     project.close()
 
 
@@ -72,8 +72,8 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
 
 def test_atomic_rolls_back_on_error(tmp_path: Path) -> None:
     project = init_project(tmp_path)
-    with pytest.raises(QcodeError), project.atomic() as db:
-        db.execute("INSERT INTO respondents(id) VALUES ('R01')")
+    with pytest.raises(QcodeError), project.atomic():
+        project._db.execute("INSERT INTO respondents(id) VALUES ('R01')")
         raise QcodeError("boom")
-    assert project.db.execute("SELECT count(*) FROM respondents").fetchone()[0] == 0
+    assert project._db.execute("SELECT count(*) FROM respondents").fetchone()[0] == 0
     project.close()

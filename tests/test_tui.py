@@ -18,14 +18,16 @@ from qcode.cli.tag.keys import CODEBOOK_KEYS, SCREEN_KEYS
 from qcode.codebook import load_codebook
 from qcode.codebook.search import search_codes
 from qcode.coding import assisted
-from qcode.coding.manual import add_codings, list_codings
 from qcode.demo import sample_root
 from qcode.errors import QcodeError
 from qcode.models import Coding
 from qcode.session.session import CodingSession, choose_transcript
 from qcode.session.spans import Span, move_end, move_start, next_sentence, sentence_spans
 from qcode.store import Project, find_project, init_project
+from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import save_codebook
+from qcode.store.codings import add as add_codings
+from qcode.store.codings import select as list_codings
 from tests.conftest import snapshot
 
 runner = CliRunner()
@@ -146,7 +148,7 @@ def test_session_moves_over_respondent_turns_and_remembers_where(project: Projec
 
 
 def test_session_undo_takes_back_each_kind_of_action(project: Project) -> None:
-    assisted.suggest_for_project(project, rules_only=True, min_score=0.0)
+    assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=0.0)
     session = CodingSession(project, "noord-r01", "ans")
     session.go_to(4)
     before = snapshot(project)
@@ -164,6 +166,7 @@ def test_session_undo_takes_back_each_kind_of_action(project: Project) -> None:
     tables = dict(snapshot(project))
     assert tables["codings"] == dict(before)["codings"]
     assert tables["suggestions"] == dict(before)["suggestions"]
+    assert tables["decisions"] == dict(before)["decisions"] == []
     assert session.undo() is None
 
 
@@ -171,8 +174,8 @@ def test_session_undo_takes_back_each_kind_of_action(project: Project) -> None:
 
 
 def test_open_navigate_search_apply_accept_reject_undo_memo_quit(project: Project) -> None:
-    assisted.suggest_for_project(project, rules_only=True, min_score=0.0)
-    suggestions = {(s.transcript, s.segment): s.code for s in assisted.pending_suggestions(project)}
+    assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=0.0)
+    suggestions = {(s.transcript, s.segment): s.code for s in assisted.pending_suggestions(project, coder="ans")}
     assert suggestions[("noord-r01", 4)] == "trust"
     session = CodingSession(project, "noord-r01", "ans")
 
@@ -214,14 +217,13 @@ def test_open_navigate_search_apply_accept_reject_undo_memo_quit(project: Projec
         ("noord-r01", 4, "trust", "suggestion", None, None, ""),
         ("noord-r01", 4, "trust.high", "manual", None, None, "korte lijntjes, één tafel"),
     ]
-    status = project.db.execute(
-        "SELECT status, decided_by FROM suggestions WHERE transcript_id = 'noord-r01' AND "
-        "segment = 4 AND code_id = 'trust'").fetchone()
-    assert tuple(status) == ("accepted", "ans")
+    decided = {(d.transcript, d.segment, d.code): (d.status, d.coder)
+               for d in suggestions_store.decisions(project)}
+    assert decided[("noord-r01", 4, "trust")] == ("accepted", "ans")
 
     # Reject one in the other transcript, on the turn the screen opens at.
     other = CodingSession(project, "zuid-r02", "ans")
-    rejected = assisted.pending_suggestions(project, transcripts=["zuid-r02"])[0]
+    rejected = assisted.pending_suggestions(project, coder="ans", transcripts=["zuid-r02"])[0]
     assert other.current == rejected.segment
 
     async def reject(app: Any, pilot: Any) -> None:
@@ -231,9 +233,9 @@ def test_open_navigate_search_apply_accept_reject_undo_memo_quit(project: Projec
         await pilot.press("q")
 
     drive(other, reject)
-    status = project.db.execute("SELECT status, decided_by FROM suggestions WHERE id = ?",
-                                (rejected.id,)).fetchone()
-    assert tuple(status) == ("rejected", "ans")
+    decided = {(d.transcript, d.segment, d.code): (d.status, d.coder)
+               for d in suggestions_store.decisions(project)}
+    assert decided[(rejected.transcript, rejected.segment, rejected.code)] == ("rejected", "ans")
     assert len(mine(project)) == 2  # rejecting coded nothing
 
 
@@ -401,7 +403,7 @@ def test_a_store_error_is_shown_and_the_screen_stays(project: Project) -> None:
 
     async def steps(app: Any, pilot: Any) -> None:
         # Another coder's command removes the coding while the screen shows it.
-        project.db.execute("DELETE FROM codings")
+        project._db.execute("DELETE FROM codings")
         await pilot.press("d")
         assert message(app).startswith("error: dialogue on noord-r01:2 by ans is no longer there")
         await pilot.press("n")

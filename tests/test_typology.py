@@ -17,11 +17,11 @@ from qcode.analysis.typology import (
     predict_form,
     typology_of,
 )
-from qcode.coding.manual import add_codings
 from qcode.errors import QcodeError
 from qcode.models import Coding
 from qcode.store import Project
 from qcode.store.codebook import require_codebook
+from qcode.store.codings import add as add_codings
 from qcode.store.transcripts import set_respondent_attributes
 
 

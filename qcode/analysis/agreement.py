@@ -19,11 +19,14 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 from qcode.errors import QcodeError
-from qcode.models import Code
+from qcode.models import CODE_LEVELS, Code, at_level, within
+from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
+from qcode.store.codings import transcripts_by_coder
 from qcode.store.project import Project
+from qcode.store.transcripts import respondent_segments
 
-LEVELS: tuple[str, ...] = ("top", "full")
+LEVELS: tuple[str, ...] = CODE_LEVELS
 CONSENSUS_CODER = "consensus"
 """The coder name for reconciled codings; left out of agreement unless named."""
 
@@ -183,14 +186,9 @@ class CodedUnits:
         return frozenset(at_level(code, self.level) for code in codes)
 
 
-def at_level(code: str, level: str) -> str:
-    """The code id that ``code`` counts as at ``level``."""
-    return code.split(".", 1)[0] if level == "top" else code
-
-
 def project_coders(project: Project) -> list[str]:
     """Every coder with at least one coding, in name order."""
-    return [r[0] for r in project.db.execute("SELECT DISTINCT coder FROM codings ORDER BY 1")]
+    return codings_store.coders(project)
 
 
 def coded_units(
@@ -207,13 +205,7 @@ def coded_units(
     codebook = require_codebook(project)
     chosen = _choose_coders(project, coders)
     selected = _select_codes(codebook.codes, codes, level)
-    coded_by: dict[str, set[str]] = {coder: set() for coder in chosen}
-    for row in project.db.execute(
-        f"SELECT DISTINCT coder, transcript_id FROM codings "
-        f"WHERE coder IN ({','.join('?' * len(chosen))})",
-        chosen,
-    ):
-        coded_by[row[0]].add(row[1])
+    coded_by = transcripts_by_coder(project, chosen)
     shared = sorted(set.intersection(*coded_by.values()))
     if not shared:
         counts = ", ".join(f"{c}: {len(coded_by[c])} transcript(s)" for c in chosen)
@@ -222,23 +214,13 @@ def coded_units(
             "agreement compares transcripts that all named coders coded: choose coders "
             "with --coders"
         )
-    marks = ",".join("?" * len(shared))
-    units = tuple(
-        (r[0], r[1]) for r in project.db.execute(
-            f"SELECT transcript_id, number FROM segments WHERE interviewer = 0 "
-            f"AND transcript_id IN ({marks}) ORDER BY transcript_id, number",
-            shared,
-        )
-    )
+    units = tuple((t, n) for t, n, _ in respondent_segments(project, shared))
     selected_ids = {code.id for code in selected}
     applied: dict[str, dict[Unit, set[str]]] = {coder: {} for coder in chosen}
-    for row in project.db.execute(
-        f"SELECT coder, transcript_id, segment, code_id FROM codings "
-        f"WHERE transcript_id IN ({marks}) AND coder IN ({','.join('?' * len(chosen))})",
-        (*shared, *chosen),
-    ):
-        if at_level(row[3], level) in selected_ids:
-            applied[row[0]].setdefault((row[1], row[2]), set()).add(row[3])
+    for coding in codings_store.select(project, transcripts=shared, coders=chosen):
+        if at_level(coding.code, level) in selected_ids:
+            applied[coding.coder].setdefault((coding.transcript, coding.segment),
+                                             set()).add(coding.code)
     return CodedUnits(
         coders=tuple(chosen), level=level, transcripts=tuple(shared), units=units,
         codes=selected, named_codes=tuple(codes),
@@ -254,12 +236,7 @@ def _choose_coders(project: Project, coders: Sequence[str]) -> list[str]:
             "the project has no codings yet; agreement needs codings by two or more coders"
         )
     chosen = list(dict.fromkeys(coders))
-    for coder in chosen:
-        if coder not in known:
-            raise QcodeError(
-                f"--coders {coder}: no codings by that coder; coders in this project: "
-                f"{', '.join(known)}"
-            )
+    codings_store.require_coders(project, chosen, option="--coders")
     if not chosen:
         chosen = [coder for coder in known if coder != CONSENSUS_CODER]
     if len(chosen) < 2:
@@ -289,7 +266,7 @@ def _select_codes(all_codes: Sequence[Code], named: Sequence[str], level: str) -
             )
     return tuple(
         code for code in candidates
-        if any(code.id == name or code.id.startswith(name + ".") for name in named)
+        if any(within(code.id, name) for name in named)
     )
 
 

@@ -6,15 +6,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from qcode.errors import QcodeError
+from qcode.models import CODE_LEVELS, at_level
+from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import transcript_attributes
+from qcode.store.transcripts import segments_of, transcript_attributes
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MEASURES = ("count", "presence", "words")
-LEVELS = ("full", "top")
+LEVELS = CODE_LEVELS
 MISSING_GROUP = "(missing)"
 GROUP_SEPARATOR = " / "
 
@@ -56,29 +58,16 @@ def build_matrix(
                 "e.g. --then-by wave"
             )
         check_attribute(attributes, then_by, option="--then-by")
-    if coders:
-        found = {r[0] for r in project.db.execute("SELECT DISTINCT coder FROM codings")}
-        unknown = [c for c in coders if c not in found]
-        if unknown:
-            raise QcodeError(
-                f"--coder {unknown[0]}: no codings by that coder; coders in this project: "
-                f"{', '.join(sorted(found)) or 'none'}"
-            )
-    query = (
-        "SELECT c.transcript_id, c.segment, c.code_id, c.start, c.end, s.text "
-        "FROM codings c JOIN segments s ON s.transcript_id = c.transcript_id "
-        "AND s.number = c.segment"
-    )
-    params: list[str] = []
-    if coders:
-        query += f" WHERE c.coder IN ({','.join('?' * len(coders))})"
-        params.extend(coders)
+    codings_store.require_coders(project, coders)
+    codings = codings_store.select(project, coders=coders)
+    segments = segments_of(project, {c.transcript for c in codings})
     rows = []
-    for r in project.db.execute(query, params):
-        text = r["text"] if r["start"] is None else r["text"][r["start"]:r["end"]]
-        code = r["code_id"].split(".", 1)[0] if level == "top" else r["code_id"]
-        group = group_of(attributes[r["transcript_id"]], by, then_by)
-        rows.append((code, group, r["transcript_id"], r["segment"], r["start"], r["end"],
+    for c in codings:
+        text = segments[(c.transcript, c.segment)].text
+        if c.start is not None:
+            text = text[c.start:c.end]
+        group = group_of(attributes[c.transcript], by, then_by)
+        rows.append((at_level(c.code, level), group, c.transcript, c.segment, c.start, c.end,
                      len(text.split())))
     frame = pd.DataFrame(
         rows, columns=["code", "group", "transcript", "segment", "start", "end", "words"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qcode.models import Quote
+from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import transcript_attributes
+from qcode.store.transcripts import segments_of, transcript_attributes
 
 
 def collect_quotes(
@@ -22,25 +23,20 @@ def collect_quotes(
     ``codes`` select a code together with its sub-codes. The quote text is the coded
     span, or the whole segment, exactly as imported.
     """
-    from qcode.coding.manual import list_codings
-
     codebook = require_codebook(project)
     position = {code.id: i for i, code in enumerate(codebook.codes)}
     labels = {code.id: code.label for code in codebook.codes}
     attributes = transcript_attributes(project)
-    codings = list_codings(project, transcripts=transcripts, codes=codes, coders=coders)
-    texts: dict[tuple[str, int], str] = {}
-    for transcript in {c.transcript for c in codings}:
-        for row in project.db.execute(
-            "SELECT number, text FROM segments WHERE transcript_id = ?", (transcript,)
-        ):
-            texts[(transcript, row["number"])] = row["text"]
+    codings_store.require_coders(project, coders)
+    codings = codings_store.select(project, transcripts=list(transcripts) or None, codes=codes,
+                                   coders=coders)
+    segments = segments_of(project, {c.transcript for c in codings})
     codings.sort(key=lambda c: (position.get(c.code, len(position)), c.transcript, c.segment,
                                 c.start or 0, c.coder))
     quotes = []
     for c in codings:
         attrs = attributes[c.transcript]
-        text = texts[(c.transcript, c.segment)]
+        text = segments[(c.transcript, c.segment)].text
         if c.start is not None:
             text = text[c.start:c.end]
         quotes.append(

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from qcode.analysis.matrix import MISSING_GROUP, check_attribute, group_of
 from qcode.models import Codebook
+from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
 from qcode.store.transcripts import transcript_attributes
@@ -264,19 +265,15 @@ def case_typologies(
         parts[unit] = (attrs.get("case") or MISSING_GROUP,
                        (attrs.get(then_by) or MISSING_GROUP) if then_by else None)
         people.setdefault(unit, set()).add(attrs["respondent"])
-    query = "SELECT DISTINCT transcript_id, segment, code_id FROM codings"
-    params: list[str] = []
-    if coders:
-        query += f" WHERE coder IN ({','.join('?' * len(coders))})"
-        params.extend(coders)
-    for row in project.db.execute(query + " ORDER BY transcript_id, segment, code_id", params):
-        level = levels.get(row["code_id"])
+    coded = sorted({(c.transcript, c.segment, c.code)
+                    for c in codings_store.select(project, coders=coders)})
+    for transcript, segment, code in coded:
+        level = levels.get(code)
         if level is None:
             continue
-        attrs = attributes[row["transcript_id"]]
+        attrs = attributes[transcript]
         units[group_of(attrs, "case", then_by)].append(
-            Evidence(row["transcript_id"], row["segment"], attrs["respondent"], row["code_id"],
-                     level)
+            Evidence(transcript, segment, attrs["respondent"], code, level)
         )
     return [
         typology_of(unit, units[unit], case=parts[unit][0], subgroup=parts[unit][1],

@@ -60,7 +60,7 @@ def check_files(files: Sequence[Path], *, names: Detector | None = None) -> Anon
 
 def check_paths(paths: Sequence[Path], *, names: Detector | None = None) -> AnonymityReport:
     """:func:`check_files` on files and folders, found as ``qcode import`` finds them."""
-    from qcode.importing import collect_files
+    from qcode.transcripts import collect_files
 
     return check_files(collect_files(paths), names=names)
 
@@ -81,7 +81,7 @@ def mask_paths(
             written to one copy; nothing is written then.
         TranscriptError: a file that ``qcode import`` would refuse.
     """
-    from qcode.importing import collect_files
+    from qcode.transcripts import collect_files
 
     planned: list[tuple[Path, Path]] = []
     for path in paths:

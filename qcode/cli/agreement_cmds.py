@@ -10,7 +10,7 @@ import typer
 
 from qcode.cli.app import app
 from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
-from qcode.errors import QcodeError
+from qcode.values import parse_mapping
 
 if TYPE_CHECKING:
     from qcode.analysis.agreement import AgreementReport, CodeAgreement
@@ -237,13 +237,7 @@ def merge(
     """
     from qcode.coding.merge import merge_project
 
-    renames: dict[str, str] = {}
-    for spec in rename_coder:
-        old, sep, new = spec.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise QcodeError(f"--rename-coder {spec}: expected OLD=NEW, e.g. "
-                             "--rename-coder researcher=ans")
-        renames[old.strip()] = new.strip()
+    renames = parse_mapping(rename_coder, option="--rename-coder", example="researcher=ans")
     with open_project(ctx) as project:
         outcome = merge_project(project, other, rename_coders=renames, dry_run=dry_run)
     verb = "would add" if outcome.dry_run else "added"

@@ -36,6 +36,9 @@ def suggest(
     rules_only: bool = typer.Option(False, "--rules-only",
                                     help="Use the codebook's keywords and patterns only, "
                                     "not the trained model."),
+    coder: str | None = typer.Option(None, "--coder", "-c",
+                                     help="Whose pending list to show (default: QCODE_CODER, "
+                                     "else your user name)."),
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Suggest codes for respondent turns (Dutch NLP), stored as pending for 'qcode review'.
@@ -55,7 +58,8 @@ def suggest(
     ) as bar:
         task = bar.add_task("suggest", total=None)
         outcome = suggest_for_project(
-            project, transcripts=transcripts or [], min_score=min_score, rules_only=rules_only,
+            project, coder=default_coder(coder), transcripts=transcripts or None,
+            min_score=min_score, rules_only=rules_only,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     table = fmt is ListFormat.table
@@ -69,8 +73,9 @@ def suggest(
          title="Pending suggestions", empty="no pending suggestions")
     using = f"rules and the {'/'.join(outcome.models)} model" if outcome.models else "rules only"
     note(f"{outcome.segments} respondent segments ({outcome.words:,} words), {using}: "
-         f"{outcome.new} new, {outcome.updated} updated, {outcome.removed} withdrawn; "
-         f"{outcome.skipped_coded} already coded, {outcome.skipped_decided} already decided")
+         f"{outcome.new} new, {outcome.updated} updated, {outcome.withdrawn} withdrawn; "
+         f"{len(outcome.suggestions)} pending for {default_coder(coder)} (leaving out what "
+         "they already coded or decided)")
 
 
 @app.command()
@@ -99,15 +104,17 @@ def review(
     with open_project(ctx) as project:
         if accept or reject or accept_above is not None:
             with project.atomic():
-                chosen = [(assisted.find_suggestion(project, s), True) for s in accept]
-                chosen += [(assisted.find_suggestion(project, s), False) for s in reject]
+                chosen = [(assisted.find_suggestion(project, s, coder=who), True)
+                          for s in accept]
+                chosen += [(assisted.find_suggestion(project, s, coder=who), False)
+                           for s in reject]
                 for suggestion, ok in chosen:
                     if ok:
                         assisted.accept(project, suggestion, coder=who)
                     else:
                         assisted.reject(project, suggestion, coder=who)
                 bulk = (assisted.accept_above(project, accept_above, coder=who,
-                                              transcripts=transcript or [])
+                                              transcripts=transcript or None)
                         if accept_above is not None else [])
             note(f"accepted {len(accept) + len(bulk)}, rejected {len(reject)} (coder {who})")
             return
@@ -120,7 +127,7 @@ def _interactive_review(project: Project, transcripts: list[str], coder: str) ->
     from qcode.store.codebook import require_codebook
 
     labels = {c.id: c.label for c in require_codebook(project).codes}
-    pending = assisted.pending_suggestions(project, transcripts=transcripts)
+    pending = assisted.pending_suggestions(project, coder=coder, transcripts=transcripts or None)
     if not pending:
         note("no pending suggestions; run 'qcode suggest' first")
         return

@@ -11,24 +11,12 @@ from rich.tree import Tree
 
 from qcode.cli.app import app
 from qcode.cli.common import ListFormat, console, emit, note, open_project
-from qcode.errors import CodebookError
 from qcode.store.codebook import require_codebook, save_codebook
+from qcode.values import parse_mapping
 
 codebook_app = typer.Typer(help="Load, check and show the project's codebook.",
                            no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
-
-
-def _parse_renames(values: list[str]) -> dict[str, str]:
-    renames: dict[str, str] = {}
-    for value in values:
-        old, sep, new = value.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise CodebookError(
-                f"--rename {value}: expected OLD=NEW, e.g. --rename trust.hoog=trust.high"
-            )
-        renames[old.strip()] = new.strip()
-    return renames
 
 
 @codebook_app.command("load")
@@ -50,7 +38,7 @@ def load(
     """
     from qcode.codebook import load_codebook
 
-    renames = _parse_renames(rename)
+    renames = parse_mapping(rename, option="--rename", example="trust.hoog=trust.high")
     if file.suffix.lower() == ".qdc":
         from qcode.refi.codebook import load_qdc
 
@@ -73,6 +61,11 @@ def load(
         f"({len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} "
         f"removed, {len(change.renamed)} renamed)"
     )
+    for (old, new), count in sorted(change.moved.items()):
+        note(f"moved {count} coding(s) from {old} to {new}")
+    for coding in change.folded:
+        note(f"{coding.transcript}:{coding.segment} {coding.code} ({coding.coder}): two codings "
+             "became one by the rename; both memos are kept in it")
 
 
 @codebook_app.command("check")

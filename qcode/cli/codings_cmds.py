@@ -8,14 +8,10 @@ import typer
 
 from qcode.cli.app import app
 from qcode.cli.common import FORMAT_OPTION, ListFormat, emit, note, open_project
-from qcode.coding.manual import (
-    add_codings,
-    default_coder,
-    list_codings,
-    parse_span,
-    remove_codings,
-)
+from qcode.coding.manual import default_coder
 from qcode.models import Coding
+from qcode.store import codings as codings_store
+from qcode.values import parse_span
 
 codings_app = typer.Typer(help="Add, remove, list, import and export codings.",
                           no_args_is_help=True)
@@ -43,13 +39,16 @@ def add(
     start, end = parse_span(span) if span else (None, None)
     who = default_coder(coder)
     with open_project(ctx) as project:
-        outcome = add_codings(project, [
+        outcome = codings_store.add(project, [
             Coding(transcript=transcript, segment=segment, code=code, coder=who, memo=memo,
                    start=start, end=end)
             for code in codes
         ])
     for coding in outcome.added:
         note(f"added {coding.transcript}:{coding.segment} {coding.code} ({coding.coder})")
+    for coding in outcome.memo_updated:
+        note(f"already coded {coding.transcript}:{coding.segment} {coding.code} "
+             f"({coding.coder}); memo updated")
     for coding in outcome.already_present:
         note(f"already coded {coding.transcript}:{coding.segment} {coding.code} "
              f"({coding.coder}); unchanged")
@@ -62,17 +61,25 @@ def remove(
     segment: int = typer.Argument(..., help="Segment number."),
     codes: list[str] = typer.Argument(..., help="Code ids to remove."),
     coder: str | None = typer.Option(None, "--coder", "-c",
-                                     help="Only this coder's codings (default: every coder)."),
+                                     help="Whose codings to remove (default: QCODE_CODER, "
+                                     "else your user name)."),
+    all_coders: bool = typer.Option(False, "--all-coders",
+                                    help="Remove the codes for every coder who applied them."),
     span: str | None = typer.Option(None, "--span", help="Only the coding of this span."),
 ) -> None:
-    """Remove codes from a segment.
+    """Remove codes from a segment: your own codings, unless you name another coder.
 
     Example: qcode codings remove noordrand-r01 12 trust.high --coder ref
     """
+    if all_coders and coder:
+        from qcode.errors import UsageError
+
+        raise UsageError("--coder and --all-coders: give one of the two")
+    who = None if all_coders else default_coder(coder)
     with open_project(ctx) as project:
-        removed = remove_codings(project, transcript, segment, codes, coder=coder,
-                                 span=parse_span(span) if span else None)
-    note(f"removed {removed} coding(s)")
+        removed = codings_store.remove(project, transcript, segment, codes, coder=who,
+                                       span=parse_span(span) if span else None)
+    note(f"removed {removed} coding(s)" + (f" by {who}" if who else " (every coder's)"))
 
 
 @codings_app.command("list")
@@ -88,7 +95,9 @@ def list_(
     Example: qcode codings list noordrand-r01 --code trust --format jsonl
     """
     with open_project(ctx) as project:
-        codings = list_codings(project, transcripts=transcripts or [], codes=code, coders=coder)
+        codings_store.require_coders(project, coder)
+        codings = codings_store.select(project, transcripts=transcripts or None, codes=code,
+                                       coders=coder)
     rows = [
         {"transcript": c.transcript, "segment": c.segment, "code": c.code, "coder": c.coder,
          "provenance": c.provenance, "memo": c.memo, "start": c.start, "end": c.end,
@@ -136,6 +145,7 @@ def export(
     from qcode.coding.csvio import write_codings_csv
 
     with open_project(ctx) as project:
-        codings = list_codings(project, codes=code, coders=coder)
+        codings_store.require_coders(project, coder)
+        codings = codings_store.select(project, codes=code, coders=coder)
     write_codings_csv(codings, file)
     note(f"wrote {len(codings)} coding(s) to {file}")

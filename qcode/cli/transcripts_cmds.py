@@ -117,11 +117,12 @@ def show(
 
     Example: qcode show noordrand-r01 --format jsonl
     """
-    from qcode.coding.manual import list_codings
+    from qcode.store import codings as codings_store
 
     with open_project(ctx) as project:
         segments = get_segments(project, transcript)
-        codings = list_codings(project, transcripts=[transcript], coders=coder)
+        codings_store.require_coders(project, coder)
+        codings = codings_store.select(project, transcripts=[transcript], coders=coder)
     codes: dict[int, list[str]] = {}
     for coding in codings:
         listed = codes.setdefault(coding.segment, [])

@@ -7,18 +7,20 @@ trained models beside the codebook version they were trained on.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qcode.coding.manual import CodingValidator, add_codings
 from qcode.errors import CodingError, QcodeError
 from qcode.models import Codebook, Coding
+from qcode.store import codings as codings_store
+from qcode.store import models as models_store
+from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import require_codebook
-from qcode.store.project import Project, now_iso
-from qcode.store.transcripts import require_transcript
+from qcode.store.project import Project
+from qcode.store.suggestions import Proposal, StoredSuggestion
+from qcode.store.transcripts import require_transcripts, respondent_segments
+from qcode.values import parse_reference
 
 if TYPE_CHECKING:
     from qcode.nlp import CodedSegment, EvaluationReport, ModelInfo, Suggestion, TrainedModel
@@ -26,52 +28,20 @@ if TYPE_CHECKING:
 MODEL_LEVELS = ("top", "full")
 CHUNK = 512
 
-
-@dataclass(frozen=True)
-class StoredSuggestion:
-    id: int
-    transcript: str
-    segment: int
-    code: str
-    score: float
-    method: str
-    evidence: tuple[str, ...]
-    spans: tuple[tuple[int, int], ...]
-    status: str
-    text: str
+__all__ = ["StoredSuggestion", "SuggestOutcome"]
 
 
 @dataclass(frozen=True)
 class SuggestOutcome:
+    """What one ``suggest`` run did, and the pending list of the coder who ran it."""
+
     segments: int
     words: int
     new: int
     updated: int
-    removed: int
-    skipped_coded: int
-    skipped_decided: int
+    withdrawn: int
     models: tuple[str, ...]
     suggestions: tuple[StoredSuggestion, ...]
-
-
-def respondent_segments(
-    project: Project, transcripts: Sequence[str] = ()
-) -> list[tuple[str, int, str]]:
-    """(transcript, number, text) of every respondent turn, in order."""
-    for transcript in transcripts:
-        require_transcript(project, transcript)
-    query = "SELECT transcript_id, number, text FROM segments WHERE interviewer = 0"
-    params: list[str] = []
-    if transcripts:
-        query += f" AND transcript_id IN ({','.join('?' * len(transcripts))})"
-        params.extend(transcripts)
-    query += " ORDER BY transcript_id, number"
-    return [(r[0], r[1], r[2]) for r in project.db.execute(query, params)]
-
-
-def _require_transcripts(project: Project) -> None:
-    if project.db.execute("SELECT 1 FROM transcripts LIMIT 1").fetchone() is None:
-        raise QcodeError("the project has no transcripts yet; add some with 'qcode import PATH'")
 
 
 # -- models ------------------------------------------------------------------------------
@@ -82,37 +52,30 @@ def load_models(project: Project, codebook: Codebook) -> list[TrainedModel]:
     since they were trained."""
     from qcode.nlp import TrainedModel
 
-    rows = project.db.execute(
-        "SELECT level, codebook_version, data FROM models ORDER BY level = 'top'"
-    ).fetchall()
-    for row in rows:
-        if row["codebook_version"] != codebook.version:
+    stored = models_store.load(project)
+    for model in stored:
+        if model.codebook_version != codebook.version:
             raise QcodeError(
-                f"the {row['level']}-level model was trained on codebook version "
-                f"{row['codebook_version']}, but the codebook is now version {codebook.version}; "
-                "run 'qcode train' again (or suggest with --rules-only)"
+                f"the {model.level}-level model was trained on codebook version "
+                f"{model.codebook_version}, but the codebook is now version "
+                f"{codebook.version}; run 'qcode train' again (or suggest with --rules-only)"
             )
-    return [TrainedModel.from_bytes(row["data"]) for row in rows]
+    return [TrainedModel.from_bytes(model.data) for model in stored]
 
 
 def coded_segments(project: Project, *, coders: Sequence[str] = ()) -> list[CodedSegment]:
     """Respondent segments of every transcript that has confirmed codings, each with its
-    codes (empty for a segment the coders left uncoded) and its rejected suggestions."""
+    codes (empty for a segment the coders left uncoded) and the suggestions the same
+    coders rejected there."""
     from qcode.nlp import CodedSegment
 
-    query = "SELECT transcript_id, segment, code_id FROM codings"
-    params: list[str] = []
-    if coders:
-        query += f" WHERE coder IN ({','.join('?' * len(coders))})"
-        params.extend(coders)
+    codings_store.require_coders(project, coders)
     codes: dict[tuple[str, int], set[str]] = {}
-    for row in project.db.execute(query, params):
-        codes.setdefault((row[0], row[1]), set()).add(row[2])
+    for coding in codings_store.select(project, coders=coders):
+        codes.setdefault((coding.transcript, coding.segment), set()).add(coding.code)
     rejected: dict[tuple[str, int], set[str]] = {}
-    for row in project.db.execute(
-        "SELECT transcript_id, segment, code_id FROM suggestions WHERE status = 'rejected'"
-    ):
-        rejected.setdefault((row[0], row[1]), set()).add(row[2])
+    for decision in suggestions_store.decisions(project, status="rejected", coders=coders):
+        rejected.setdefault((decision.transcript, decision.segment), set()).add(decision.code)
     coded_transcripts = sorted({transcript for transcript, _ in codes})
     if not coded_transcripts:
         return []
@@ -155,14 +118,12 @@ def train(
         train_model(examples, codebook, level=level, skip_rare=skip_rare, **options)  # type: ignore[arg-type]
         for level in levels
     ]
-    with project.atomic() as db:
-        for model in models:
-            db.execute(
-                "INSERT OR REPLACE INTO models(level, codebook_version, trained_at, examples, "
-                "labels, data) VALUES (?, ?, ?, ?, ?, ?)",
-                (model.level, codebook.version, now_iso(), model.info.examples,
-                 json.dumps(list(model.labels)), model.to_bytes()),
-            )
+    models_store.save(project, [
+        models_store.StoredModel(level=model.level, codebook_version=codebook.version,
+                                 trained_at="", examples=model.info.examples,
+                                 labels=tuple(model.labels), data=model.to_bytes())
+        for model in models
+    ])
     return [model.info for model in models]
 
 
@@ -190,24 +151,26 @@ def evaluate_project(
 def suggest_for_project(
     project: Project,
     *,
-    transcripts: Sequence[str] = (),
+    coder: str,
+    transcripts: Sequence[str] | None = None,
     min_score: float | None = None,
     rules_only: bool = False,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> SuggestOutcome:
-    """Suggest codes for respondent turns and keep them as pending suggestions.
+    """Suggest codes for respondent turns and keep them as suggestions.
 
-    Idempotent: a second run updates scores and evidence in place. Codes already
-    confirmed on a segment (or a sub-code of them) and suggestions a coder already
-    accepted or rejected are not suggested again. Confirmed codings are never touched.
+    Idempotent: a second run updates scores and evidence in place and withdraws what it
+    no longer suggests. Confirmed codings and decisions are never touched; the outcome
+    lists ``coder``'s pending suggestions (leaving out what they already coded or decided).
     """
     from qcode.nlp import DEFAULT_MIN_SCORE, RuleMatcher, iter_suggestions
 
     codebook = require_codebook(project)
     if not transcripts:
-        _require_transcripts(project)
+        require_transcripts(project)
+    chosen = list(transcripts) if transcripts else None
     models = [] if rules_only else load_models(project, codebook)
-    segments = respondent_segments(project, transcripts)
+    segments = respondent_segments(project, chosen)
     threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
     matcher = RuleMatcher(codebook)
     found: list[Suggestion] = []
@@ -217,116 +180,44 @@ def suggest_for_project(
         found.extend(iter_suggestions(codebook, chunk, model=models or None,
                                       min_score=threshold, matcher=matcher))
         progress(min(start + CHUNK, len(segments)), len(segments))
-    counts = _store_suggestions(project, codebook, found, {t for t, _, _ in segments})
-    stored = pending_suggestions(project, transcripts=transcripts)
+    counts = suggestions_store.store_run(
+        project,
+        [Proposal(transcript=s.transcript, segment=s.segment, code=s.code, score=s.score,
+                  method=s.method, evidence=tuple(s.evidence), spans=tuple(s.spans))
+         for s in found],
+        codebook_version=codebook.version,
+        transcripts={t for t, _, _ in segments},
+    )
+    stored = suggestions_store.pending(project, coder=coder, transcripts=chosen)
     return SuggestOutcome(
         segments=len(segments), words=sum(len(text.split()) for _, _, text in segments),
-        models=tuple(m.level for m in models), suggestions=tuple(stored), **counts,
+        new=counts.new, updated=counts.updated, withdrawn=counts.withdrawn,
+        models=tuple(m.level for m in models), suggestions=tuple(stored),
     )
-
-
-def _store_suggestions(
-    project: Project, codebook: Codebook, found: Iterable[Suggestion], transcripts: set[str]
-) -> dict[str, int]:
-    confirmed: dict[tuple[str, int], set[str]] = {}
-    for row in project.db.execute("SELECT transcript_id, segment, code_id FROM codings"):
-        confirmed.setdefault((row[0], row[1]), set()).add(row[2])
-    existing = {
-        (r["transcript_id"], r["segment"], r["code_id"]): r["status"]
-        for r in project.db.execute(
-            "SELECT transcript_id, segment, code_id, status FROM suggestions"
-        )
-    }
-    counts = {"new": 0, "updated": 0, "removed": 0, "skipped_coded": 0, "skipped_decided": 0}
-    keep: set[tuple[str, int, str]] = set()
-    created = now_iso()
-    with project.atomic() as db:
-        for s in found:
-            key = (s.transcript, s.segment, s.code)
-            coded = confirmed.get((s.transcript, s.segment), set())
-            if any(c == s.code or c.startswith(s.code + ".") for c in coded):
-                counts["skipped_coded"] += 1
-                continue
-            status = existing.get(key)
-            if status in ("accepted", "rejected"):
-                counts["skipped_decided"] += 1
-                continue
-            keep.add(key)
-            evidence = json.dumps(
-                {"evidence": list(s.evidence), "spans": [list(x) for x in s.spans]},
-                ensure_ascii=False,
-            )
-            db.execute(
-                "INSERT INTO suggestions(transcript_id, segment, code_id, score, method, evidence,"
-                " codebook_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(transcript_id, segment, code_id) DO UPDATE SET score = excluded.score,"
-                " method = excluded.method, evidence = excluded.evidence, "
-                "codebook_version = excluded.codebook_version",
-                (s.transcript, s.segment, s.code, round(float(s.score), 4), s.method, evidence,
-                 codebook.version, created),
-            )
-            counts["updated" if status == "pending" else "new"] += 1
-        # Pending suggestions this run no longer makes (a new model, a changed codebook)
-        # are withdrawn, so the pending list always reflects the latest run.
-        for key, status in existing.items():
-            if status == "pending" and key[0] in transcripts and key not in keep:
-                db.execute(
-                    "DELETE FROM suggestions WHERE transcript_id = ? AND segment = ? AND "
-                    "code_id = ? AND status = 'pending'", key,
-                )
-                counts["removed"] += 1
-    return counts
 
 
 # -- review ------------------------------------------------------------------------------
 
 
 def pending_suggestions(
-    project: Project, *, transcripts: Sequence[str] = (), min_score: float = 0.0
+    project: Project, *, coder: str, transcripts: Sequence[str] | None = None,
+    min_score: float = 0.0,
 ) -> list[StoredSuggestion]:
-    """Pending suggestions in transcript and segment order, best score first."""
-    for transcript in transcripts:
-        require_transcript(project, transcript)
-    query = (
-        "SELECT s.*, g.text FROM suggestions s JOIN segments g ON g.transcript_id = "
-        "s.transcript_id AND g.number = s.segment WHERE s.status = 'pending' AND s.score >= ?"
-    )
-    params: list[object] = [min_score]
-    if transcripts:
-        query += f" AND s.transcript_id IN ({','.join('?' * len(transcripts))})"
-        params.extend(transcripts)
-    query += " ORDER BY s.transcript_id, s.segment, s.score DESC, s.code_id"
-    return [_stored(row) for row in project.db.execute(query, params)]
+    """``coder``'s pending suggestions in transcript and segment order, best score first."""
+    return suggestions_store.pending(project, coder=coder, transcripts=transcripts,
+                                     min_score=min_score)
 
 
-def _stored(r: sqlite3.Row) -> StoredSuggestion:
-    payload = json.loads(r["evidence"])
-    return StoredSuggestion(
-        id=r["id"], transcript=r["transcript_id"], segment=r["segment"], code=r["code_id"],
-        score=r["score"], method=r["method"], evidence=tuple(payload.get("evidence", ())),
-        spans=tuple((int(a), int(b)) for a, b in payload.get("spans", ())),
-        status=r["status"], text=r["text"],
-    )
-
-
-def find_suggestion(project: Project, spec: str) -> StoredSuggestion:
-    """The pending suggestion named ``TRANSCRIPT:SEGMENT:CODE``."""
-    parts = spec.rsplit(":", 2)
-    if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()):
-        raise CodingError(f"{spec}: expected TRANSCRIPT:SEGMENT:CODE, e.g. noordrand-r01:12:trust")
-    transcript, segment, code = parts[0], int(parts[1]), parts[2]
-    require_transcript(project, transcript)
-    row = project.db.execute(
-        "SELECT s.*, g.text FROM suggestions s JOIN segments g ON g.transcript_id = "
-        "s.transcript_id AND g.number = s.segment WHERE s.transcript_id = ? AND s.segment = ? "
-        "AND s.code_id = ?",
-        (transcript, segment, code),
-    ).fetchone()
-    if row is None:
-        raise CodingError(f"{spec}: no such suggestion; see 'qcode suggest --format jsonl'")
-    found = _stored(row)
+def find_suggestion(project: Project, spec: str, *, coder: str) -> StoredSuggestion:
+    """``coder``'s pending suggestion named ``TRANSCRIPT:SEGMENT:CODE``."""
+    transcript, segment, code = parse_reference(spec, option="--accept/--reject")
+    found = suggestions_store.find(project, transcript, segment, code, coder=coder)
+    if found is None:
+        raise CodingError(
+            f"{spec}: no such suggestion; see 'qcode review --list' for your pending ones"
+        )
     if found.status != "pending":
-        raise CodingError(f"{spec}: this suggestion was already {found.status}")
+        raise CodingError(f"{spec}: you already {found.status} this suggestion")
     return found
 
 
@@ -335,44 +226,43 @@ def accept(
     provenance: str | None = None, memo: str = "",
 ) -> Coding:
     """Confirm a suggestion as a coding. With another ``code`` the coder corrected the
-    machine: the coding is manual and the suggested code counts as rejected."""
+    machine: the coding is manual and the suggested code counts as rejected by them."""
     chosen = code or suggestion.code
     if provenance is None:
         provenance = "suggestion" if chosen == suggestion.code else "manual"
     coding = Coding(transcript=suggestion.transcript, segment=suggestion.segment, code=chosen,
                     coder=coder, provenance=provenance, memo=memo)
-    with project.atomic() as db:
-        add_codings(project, [coding])
-        status = "accepted" if chosen == suggestion.code else "rejected"
-        db.execute(
-            "UPDATE suggestions SET status = ?, decided_at = ?, decided_by = ? WHERE id = ?",
-            (status, now_iso(), coder, suggestion.id),
-        )
+    with project.atomic():
+        codings_store.add(project, [coding])
+        suggestions_store.decide(project, suggestion, coder=coder,
+                                 status="accepted" if chosen == suggestion.code else "rejected")
     return coding
 
 
 def reject(project: Project, suggestion: StoredSuggestion, *, coder: str) -> None:
-    with project.atomic() as db:
-        db.execute(
-            "UPDATE suggestions SET status = 'rejected', decided_at = ?, decided_by = ? "
-            "WHERE id = ?",
-            (now_iso(), coder, suggestion.id),
-        )
+    suggestions_store.decide(project, suggestion, coder=coder, status="rejected")
+
+
+def reopen(project: Project, suggestion: StoredSuggestion, *, coder: str) -> bool:
+    """Make a decided suggestion pending again for ``coder``."""
+    return suggestions_store.reopen(project, suggestion.transcript, suggestion.segment,
+                                    suggestion.code, coder=coder)
 
 
 def accept_above(
-    project: Project, score: float, *, coder: str, transcripts: Sequence[str] = ()
+    project: Project, score: float, *, coder: str, transcripts: Sequence[str] | None = None
 ) -> list[Coding]:
-    """Accept every pending suggestion scoring at least ``score``, as bulk provenance."""
+    """Accept every pending suggestion of ``coder`` scoring at least ``score``, as bulk."""
     if not 0.0 <= score <= 1.0:
         raise CodingError(f"--accept-above {score}: a score lies between 0 and 1")
     accepted = []
     with project.atomic():
-        for suggestion in pending_suggestions(project, transcripts=transcripts, min_score=score):
+        for suggestion in pending_suggestions(project, coder=coder, transcripts=transcripts,
+                                              min_score=score):
             accepted.append(accept(project, suggestion, coder=coder, provenance="bulk"))
     return accepted
 
 
 def check_code(project: Project, code: str) -> None:
     """Raise the usual unknown-code error (with a suggestion) for ``code``."""
-    CodingValidator(project).check_code(code)
+    codings_store.References(project).check_code(code)

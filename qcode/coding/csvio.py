@@ -6,10 +6,11 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from qcode.coding.manual import AddOutcome, CodingValidator, add_codings
 from qcode.errors import CodingError, QcodeError
 from qcode.files import atomic_output, output_format, read_csv_rows
 from qcode.models import PROVENANCES, Coding
+from qcode.store import codings as codings_store
+from qcode.store.codings import AddOutcome
 from qcode.store.project import Project
 
 REQUIRED_COLUMNS = ("transcript", "segment", "code")
@@ -20,16 +21,16 @@ EXPORT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 def import_codings_csv(project: Project, path: Path, *, coder: str) -> AddOutcome:
     """Add every coding in a CSV file, or none: the first bad row stops the import."""
     rows = read_csv_rows(path, required=REQUIRED_COLUMNS, what="codings CSV")
-    validator = CodingValidator(project)
+    references = codings_store.References(project)
     codings = []
     for line, row in rows:
         try:
             coding = _row_to_coding(row, default_coder=coder)
-            validator.check(coding)
+            references.check(coding)
         except QcodeError as exc:
             raise CodingError(f"{path}:{line}: {exc}") from None
         codings.append(coding)
-    return add_codings(project, codings)
+    return codings_store.add(project, codings)
 
 
 def _row_to_coding(row: dict[str, str], *, default_coder: str) -> Coding:

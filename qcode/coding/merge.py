@@ -5,24 +5,26 @@ by file name or id, so two researchers who imported the same interview under dif
 names still line up, and segment numbers mean the same on both sides. Everything is
 checked before anything is written, and the whole merge is one transaction: a transcript
 whose text matches nothing here, or a code this codebook lacks, stops it with nothing
-merged. A coding or decision that is already here is left as it is, so merging twice
-changes nothing.
+merged. A coding or decision that is already here is left as it is (its memo too), so
+merging twice changes nothing. Decisions belong to their coder: a coder's decision here
+is never replaced by the same coder's different decision there (it is reported).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qcode.coding.manual import add_codings
 from qcode.errors import ProjectError, QcodeError
 from qcode.models import Coding
+from qcode.store import codings as codings_store
+from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import require_codebook
-from qcode.store.migrations import MIGRATIONS
-from qcode.store.project import DB_NAME, Project
+from qcode.store.project import DB_NAME, Project, open_copy
+from qcode.store.suggestions import Decision
+from qcode.store.transcripts import content_hashes
 
 SHOWN = 5
 
@@ -39,11 +41,13 @@ class CoderCounts:
 
 @dataclass(frozen=True)
 class DecisionConflict:
-    """A suggestion both projects decided, differently; this project's decision stays."""
+    """A suggestion one coder decided differently in the two projects; this project's
+    decision stays."""
 
     transcript: str
     segment: int
     code: str
+    coder: str
     here: str
     other: str
 
@@ -81,32 +85,33 @@ def merge_project(
     rename_coders: Mapping[str, str] | None = None,
     dry_run: bool = False,
 ) -> MergeOutcome:
-    """Merge the codings (coder, provenance, memo, span, created_at) and the accepted
-    and rejected suggestions of the project at ``other`` into ``project``.
+    """Merge the codings (coder, provenance, memo, span, created_at) and the suggestion
+    decisions of the project at ``other`` into ``project``.
 
     ``rename_coders`` maps a coder name of the other project to the name to record here
     (for two coders who both coded as, say, their shared user name). The other project
-    is opened read-only and never changed. Raises MergeError, naming every mismatching
+    is read from a copy and never changed. Raises MergeError, naming every mismatching
     transcript and unknown code, before anything is written.
     """
     renames = dict(rename_coders or {})
-    connection, where = _open_other(project, other)
+    source = _open_other(project, other)
+    where = source.root
     try:
-        original = _read_codings(connection)
-        coders = {c.coder for c in original}
+        original = codings_store.select(source)
+        known_coders = set(codings_store.coders(source)) | {
+            d.coder for d in suggestions_store.decisions(source)}
         for old in renames:
-            if old not in coders:
+            if old not in known_coders:
                 raise MergeError(
                     f"--rename-coder {old}={renames[old]}: no codings by '{old}' in {where}; "
-                    f"its coders are {', '.join(sorted(coders)) or 'none'}"
+                    f"its coders are {', '.join(sorted(known_coders)) or 'none'}"
                 )
         codings = [_renamed(coding, renames) for coding in original]
-        decisions = _read_decisions(connection, renames)
-        hashes = {
-            r[0]: r[1] for r in connection.execute("SELECT id, content_hash FROM transcripts")
-        }
+        decisions = [replace(d, coder=renames.get(d.coder, d.coder))
+                     for d in suggestions_store.decisions(source)]
+        hashes = content_hashes(source)
     finally:
-        connection.close()
+        source.close()
     mapping = _match_transcripts(project, where, hashes, codings, decisions)
     _check_codes(project, where, codings, decisions)
     try:
@@ -119,61 +124,13 @@ def merge_project(
     return outcome
 
 
-# -- reading the other project -----------------------------------------------------------
-
-
-def _open_other(project: Project, other: Path) -> tuple[sqlite3.Connection, Path]:
+def _open_other(project: Project, other: Path) -> Project:
     db_path = other if other.name == DB_NAME or other.is_file() else other / DB_NAME
     if not db_path.is_file():
         raise ProjectError(f"{other}: no qcode project there (no {DB_NAME})")
     if db_path.resolve() == project.db_path.resolve():
         raise MergeError(f"{other}: that is this project; name another coder's project")
-    uri = db_path.resolve().as_uri() + "?mode=ro"
-    try:
-        connection = sqlite3.connect(uri, uri=True)
-        connection.row_factory = sqlite3.Row
-        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-        tables = {r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{db_path}: not a qcode project database ({exc})") from exc
-    if version == 0 or not {"transcripts", "codings"} <= tables:
-        connection.close()
-        raise ProjectError(f"{db_path}: not a qcode project database (no qcode tables)")
-    if version > MIGRATIONS[-1].number:
-        connection.close()
-        raise ProjectError(
-            f"{db_path}: made by a newer qcode (schema {version}, this qcode knows up to "
-            f"{MIGRATIONS[-1].number}); upgrade qcode to merge it"
-        )
-    return connection, db_path.parent
-
-
-def _read_codings(connection: sqlite3.Connection) -> list[Coding]:
-    return [
-        Coding(transcript=r["transcript_id"], segment=r["segment"], code=r["code_id"],
-               coder=r["coder"], provenance=r["provenance"], memo=r["memo"], start=r["start"],
-               end=r["end"], created_at=r["created_at"])
-        for r in connection.execute("SELECT * FROM codings ORDER BY id")
-    ]
-
-
-def _read_decisions(
-    connection: sqlite3.Connection, renames: Mapping[str, str]
-) -> list[dict[str, object]]:
-    """Accepted and rejected suggestions; pending ones are machine output that 'qcode
-    suggest' makes again here, so they are not merged."""
-    tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
-    if "suggestions" not in tables:
-        return []
-    decisions = []
-    for r in connection.execute(
-        "SELECT * FROM suggestions WHERE status IN ('accepted', 'rejected') ORDER BY id"
-    ):
-        row = dict(r)
-        row["decided_by"] = renames.get(str(row["decided_by"]), row["decided_by"])
-        decisions.append(row)
-    return decisions
+    return open_copy(db_path)
 
 
 def _renamed(coding: Coding, renames: Mapping[str, str]) -> Coding:
@@ -190,14 +147,14 @@ def _match_transcripts(
     where: Path,
     hashes: Mapping[str, str],
     codings: list[Coding],
-    decisions: list[dict[str, object]],
+    decisions: list[Decision],
 ) -> dict[str, str]:
     """Other transcript id -> transcript id here, for every transcript with work in it."""
     here: dict[str, list[str]] = {}
-    for r in project.db.execute("SELECT id, content_hash FROM transcripts ORDER BY id"):
-        here.setdefault(r[1], []).append(r[0])
+    for transcript, digest in sorted(content_hashes(project).items()):
+        here.setdefault(digest, []).append(transcript)
     work = Counter(c.transcript for c in codings)
-    work.update(str(d["transcript_id"]) for d in decisions)
+    work.update(d.transcript for d in decisions)
     mapping: dict[str, str] = {}
     unmatched: list[str] = []
     for transcript, count in sorted(work.items()):
@@ -225,11 +182,11 @@ def _match_transcripts(
 
 
 def _check_codes(
-    project: Project, where: Path, codings: list[Coding], decisions: list[dict[str, object]]
+    project: Project, where: Path, codings: list[Coding], decisions: list[Decision]
 ) -> None:
     known = set(require_codebook(project).ids)
     used = Counter(c.code for c in codings)
-    used.update(str(d["code_id"]) for d in decisions)
+    used.update(d.code for d in decisions)
     unknown = [f"{code} ({count})" for code, count in sorted(used.items()) if code not in known]
     if unknown:
         raise MergeError(
@@ -251,31 +208,27 @@ def _write(
     other: Path,
     mapping: Mapping[str, str],
     codings: list[Coding],
-    decisions: list[dict[str, object]],
+    decisions: list[Decision],
     *,
     dry_run: bool,
 ) -> MergeOutcome:
-    db = project.db
     new: list[Coding] = []
     counts: dict[str, list[int]] = {}
     memo_differs = 0
     for coding in codings:
         local = replace(coding, transcript=mapping[coding.transcript])
-        row = db.execute(
-            "SELECT memo FROM codings WHERE transcript_id = ? AND segment = ? AND code_id = ? "
-            "AND coder = ? AND ifnull(start, -1) = ? AND ifnull(end, -1) = ?",
-            (local.transcript, local.segment, local.code, local.coder,
-             -1 if local.start is None else local.start, -1 if local.end is None else local.end),
-        ).fetchone()
+        present = codings_store.find_exact(project, local)
         tally = counts.setdefault(local.coder, [0, 0])
-        if row is None:
+        if present is None:
             new.append(local)
             tally[0] += 1
         else:
             tally[1] += 1
-            memo_differs += row[0] != local.memo
-    add_codings(project, new)
-    added, present, conflicts = _write_decisions(project, mapping, decisions)
+            memo_differs += present.memo != local.memo
+    codings_store.add(project, new)
+    added, present_decisions, clashes = suggestions_store.add_decisions(
+        project, [replace(d, transcript=mapping[d.transcript]) for d in decisions]
+    )
     return MergeOutcome(
         other=other,
         transcripts=tuple(sorted(mapping.items())),
@@ -284,46 +237,11 @@ def _write(
         by_coder={c: CoderCounts(*counts[c]) for c in sorted(counts)},
         memo_differs=memo_differs,
         decisions_added=added,
-        decisions_present=present,
-        conflicts=tuple(conflicts),
+        decisions_present=present_decisions,
+        conflicts=tuple(
+            DecisionConflict(transcript=d.transcript, segment=d.segment, code=d.code,
+                             coder=d.coder, here=here, other=d.status)
+            for d, here in clashes
+        ),
         dry_run=dry_run,
     )
-
-
-def _write_decisions(
-    project: Project, mapping: Mapping[str, str], decisions: list[dict[str, object]]
-) -> tuple[int, int, list[DecisionConflict]]:
-    db = project.db
-    added = present = 0
-    conflicts: list[DecisionConflict] = []
-    for d in decisions:
-        transcript = mapping[str(d["transcript_id"])]
-        key = (transcript, d["segment"], d["code_id"])
-        row = db.execute(
-            "SELECT id, status FROM suggestions WHERE transcript_id = ? AND segment = ? "
-            "AND code_id = ?", key,
-        ).fetchone()
-        if row is None:
-            db.execute(
-                "INSERT INTO suggestions(transcript_id, segment, code_id, score, method, "
-                "evidence, status, codebook_version, created_at, decided_at, decided_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, d["score"], d["method"], d["evidence"], d["status"],
-                 d["codebook_version"], d["created_at"], d["decided_at"], d["decided_by"]),
-            )
-            added += 1
-        elif row["status"] == "pending":
-            # Here the machine only suggested it; there a coder decided: take the decision.
-            db.execute(
-                "UPDATE suggestions SET status = ?, decided_at = ?, decided_by = ? WHERE id = ?",
-                (d["status"], d["decided_at"], d["decided_by"], row["id"]),
-            )
-            added += 1
-        elif row["status"] == d["status"]:
-            present += 1
-        else:
-            conflicts.append(DecisionConflict(
-                transcript=transcript, segment=int(str(d["segment"])), code=str(d["code_id"]),
-                here=row["status"], other=str(d["status"]),
-            ))
-    return added, present, conflicts

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qcode.analysis.agreement import CONSENSUS_CODER, at_level, coded_units
-from qcode.coding.manual import CodingValidator, add_codings
+from qcode.analysis.agreement import CONSENSUS_CODER, coded_units
 from qcode.errors import CodingError, QcodeError
 from qcode.exports.output import check_xml_text
 from qcode.files import atomic_output, output_format
-from qcode.models import Coding
+from qcode.models import Coding, at_level
+from qcode.store import codings as codings_store
 from qcode.store.project import Project
+from qcode.store.transcripts import segments_of
 
 WORKSHEET_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".md")
 NO_CODES = "-"
@@ -66,27 +67,20 @@ def list_disagreements(
     """The segments, among those :func:`agreement_report` compares, where the coders'
     codes differ at ``level``, in transcript and segment order."""
     units = coded_units(project, coders=coders, codes=codes, level=level)
-    texts = {
-        (r[0], r[1]): (r[2], r[3]) for r in project.db.execute(
-            f"SELECT transcript_id, number, speaker, text FROM segments WHERE transcript_id "
-            f"IN ({','.join('?' * len(units.transcripts))})",
-            units.transcripts,
-        )
-    }
+    segments = segments_of(project, units.transcripts)
     selected = {code.id for code in units.codes}
     agreed: dict[tuple[str, int], set[str]] = {}
-    for row in project.db.execute(
-        "SELECT transcript_id, segment, code_id FROM codings WHERE coder = ?", (consensus_coder,)
-    ):
-        if at_level(row[2], level) in selected:
-            agreed.setdefault((row[0], row[1]), set()).add(row[2])
+    consensus = [consensus_coder] if consensus_coder in codings_store.coders(project) else []
+    for coding in codings_store.select(project, coders=consensus) if consensus else ():
+        if at_level(coding.code, level) in selected:
+            agreed.setdefault((coding.transcript, coding.segment), set()).add(coding.code)
     found = []
     for unit in units.units:
         judged = [units.judged(coder, unit) for coder in units.coders]
         differ = frozenset.union(*judged) - frozenset.intersection(*judged)
         if not differ:
             continue
-        speaker, text = texts[unit]
+        speaker, text = segments[unit].speaker, segments[unit].text
         found.append(Disagreement(
             transcript=unit[0], segment=unit[1], speaker=speaker, text=text,
             differ=tuple(code.id for code in units.codes if code.id in differ),
@@ -217,28 +211,22 @@ def reconcile_segment(
     segment are removed. Only ``coder``'s codings change; every other coder's stay.
     An empty ``codes`` records that the segment has none of the codes.
     """
-    validator = CodingValidator(project)
-    validator.segment_text(transcript, segment)  # the transcript and segment exist
+    references = codings_store.References(project)
+    references.segment_text(transcript, segment)  # the transcript and segment exist
     if not coder.strip():
         raise CodingError("empty coder name; pass --coder NAME")
     wanted = list(dict.fromkeys(codes))
     for code in wanted:
-        validator.check(Coding(transcript=transcript, segment=segment, code=code, coder=coder))
-    with project.atomic() as db:
-        present = sorted({
-            r[0] for r in db.execute(
-                "SELECT code_id FROM codings WHERE transcript_id = ? AND segment = ? "
-                "AND coder = ?", (transcript, segment, coder),
-            )
-        })
+        references.check(Coding(transcript=transcript, segment=segment, code=code, coder=coder))
+    with project.atomic():
+        mine = [c for c in codings_store.select(project, transcripts=[transcript])
+                if c.segment == segment and c.coder == coder]
+        present = sorted({c.code for c in mine})
         removed = [code for code in present if code not in wanted]
-        for code in removed:
-            db.execute(
-                "DELETE FROM codings WHERE transcript_id = ? AND segment = ? AND coder = ? "
-                "AND code_id = ?", (transcript, segment, coder, code),
-            )
+        if removed:
+            codings_store.remove(project, transcript, segment, removed, coder=coder)
         added = [code for code in wanted if code not in present]
-        add_codings(project, [
+        codings_store.add(project, [
             Coding(transcript=transcript, segment=segment, code=code, coder=coder, memo=memo)
             for code in added
         ])

@@ -11,39 +11,12 @@ from qcode.errors import TranscriptError
 from qcode.importing.outcome import ImportReport
 from qcode.models import Transcript
 from qcode.store.project import Project
-from qcode.store.transcripts import (
-    assign_respondent,
-    save_transcript,
-    set_respondent_attributes,
-)
+from qcode.store.reimport import save_transcript
+from qcode.store.transcripts import assign_respondent, set_respondent_attributes
+from qcode.transcripts import collect_files
 from qcode.transcripts.respondents import RESPONDENTS_FILE, read_respondents_csv
 
 REFI_PROJECT_SUFFIX = ".qdpx"
-
-
-def collect_files(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders (recursively, skipping hidden entries) into transcript files."""
-    from qcode.transcripts import SUPPORTED_SUFFIXES
-
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                raise TranscriptError(
-                    f"{path}: no transcripts in this folder (looked for "
-                    f"{', '.join(SUPPORTED_SUFFIXES)})"
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise TranscriptError(f"{path}: no such file or folder")
-    return files
 
 
 def import_paths(

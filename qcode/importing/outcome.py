@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qcode.store.transcripts import SaveOutcome
+from qcode.store.reimport import SaveOutcome
 
 
 @dataclass(frozen=True)

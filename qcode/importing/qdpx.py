@@ -11,16 +11,17 @@ from qcode.refi.codebook import save_refi_codebook
 from qcode.refi.codes import code_guids
 from qcode.refi.reader import read_qdpx
 from qcode.refi.xml import RefiError
+from qcode.store import codings as codings_store
 from qcode.store.codebook import load_stored_codebook
 from qcode.store.project import Project
+from qcode.store.reimport import save_transcript
+from qcode.store.transcripts import set_respondent_attributes
 
 
 def import_qdpx(
     project: Project, path: Path, *, interviewer_labels: Sequence[str] | None = None
 ) -> ImportReport:
     """Import a REFI-QDA project file into ``project``, all or nothing."""
-    from qcode.coding.manual import add_codings
-    from qcode.store.transcripts import save_transcript, set_respondent_attributes
 
     existing = load_stored_codebook(project)
     content = read_qdpx(path, known_codes=code_guids(existing),
@@ -34,7 +35,7 @@ def import_qdpx(
         for transcript in content.transcripts:
             outcomes.append(save_transcript(project, transcript))
         try:
-            added = add_codings(project, content.codings)
+            added = codings_store.add(project, content.codings)
         except QcodeError as exc:
             raise RefiError(f"{path}: {exc}") from None
     coders = sorted({c.coder for c in content.codings})

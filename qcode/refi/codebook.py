@@ -23,6 +23,7 @@ from qcode.refi.codes import (
 from qcode.refi.xml import RefiError, child, parse_xml
 from qcode.store.codebook import CodebookChange, load_stored_codebook, save_codebook
 from qcode.store.project import Project
+from qcode.values import merge_mappings
 
 
 def save_refi_codebook(
@@ -47,7 +48,8 @@ def load_qdc(
         # A .qdc has no codebook name: re-loading one keeps the project's.
         codebook = dataclasses.replace(codebook, name=existing.name,
                                        description=existing.description)
-    all_renames = {**found_renames, **dict(renames or {})}
+    all_renames = merge_mappings(found_renames, dict(renames or {}),
+                                 what=f"{path}: --rename and the file's code GUIDs")
     with project.atomic():
         change = save_refi_codebook(project, codebook, groups, all_renames)
     return codebook, change, groups, notes

@@ -36,6 +36,7 @@ from qcode.models import Codebook, Coding, Segment
 from qcode.refi.codes import CodeGroup, load_code_groups
 from qcode.refi.xml import CODEBOOK_NS, PROJECT_NS, guid
 from qcode.store.project import Project
+from qcode.store.transcripts import TranscriptRecord
 
 SEGMENT_SEPARATOR = "\n\n"
 SIDECAR_NAME = "qcode.json"
@@ -55,15 +56,6 @@ class SourceText:
     text: str
     offsets: dict[int, int]
     segments: tuple[Segment, ...]
-
-
-@dataclass(frozen=True)
-class TranscriptRecord:
-    id: str
-    respondent: str
-    source: str
-    format: str
-    metadata: dict[str, str]
 
 
 @dataclass
@@ -94,26 +86,14 @@ class ExportSummary:
 
 def collect_project(project: Project) -> RefiProject:
     """Read what the export needs from the project, as plain data."""
-    from qcode.coding.manual import list_codings
+    from qcode.store import codings as codings_store
     from qcode.store.codebook import load_stored_codebook
-    from qcode.store.transcripts import get_segments
+    from qcode.store.transcripts import get_segments, respondent_attributes, transcript_records
 
     codebook = load_stored_codebook(project)
-    transcripts = [
-        TranscriptRecord(
-            id=r["id"], respondent=r["respondent_id"] or r["id"], source=r["source"],
-            format=r["format"],
-            metadata={str(k): str(v) for k, v in json.loads(r["metadata"]).items()},
-        )
-        for r in project.db.execute(
-            "SELECT id, respondent_id, source, format, metadata FROM transcripts ORDER BY id"
-        )
-    ]
-    respondents = {
-        r["id"]: {str(k): str(v) for k, v in json.loads(r["attributes"]).items()}
-        for r in project.db.execute("SELECT id, attributes FROM respondents ORDER BY id")
-    }
-    codings = list_codings(project)
+    transcripts = transcript_records(project)
+    respondents = respondent_attributes(project)
+    codings = codings_store.select(project)
     return RefiProject(
         codebook=codebook,
         groups=load_code_groups(project, codebook) if codebook else [],

@@ -16,6 +16,7 @@ from qcode.analysis.typology import Typology, case_typologies
 from qcode.errors import QcodeError
 from qcode.models import Codebook
 from qcode.report.quotes import CodeQuotes, collect_report_quotes
+from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
 from qcode.store.transcripts import list_transcripts, transcript_attributes
@@ -135,12 +136,6 @@ def gather_report(
     )
 
 
-def _coder_clause(coders: Sequence[str], column: str = "coder") -> tuple[str, list[str]]:
-    if not coders:
-        return "", []
-    return f" AND {column} IN ({','.join('?' * len(coders))})", list(coders)
-
-
 def _overview(
     project: Project, attributes: dict[str, dict[str, str]], coders: Sequence[str],
     then_by: str | None,
@@ -155,16 +150,12 @@ def _overview(
     for unit in group_names(attributes.values(), "case", then_by):
         here = [p for p in people.values() if p["unit"] == unit]
         cases.append(CaseRow(unit, len(here), dict(Counter(p["role"] for p in here))))
-    clause, params = _coder_clause(coders)
     rows: dict[str, dict[str, int]] = {}
     coded: dict[str, set[str]] = {}
-    for row in project.db.execute(
-        "SELECT coder, provenance, transcript_id, count(*) AS n FROM codings WHERE 1 = 1"
-        + clause + " GROUP BY coder, provenance, transcript_id ORDER BY coder", params
-    ):
-        by_provenance = rows.setdefault(row["coder"], {})
-        by_provenance[row["provenance"]] = by_provenance.get(row["provenance"], 0) + row["n"]
-        coded.setdefault(row["coder"], set()).add(row["transcript_id"])
+    for coder, provenance, transcript, count in codings_store.tally(project, coders):
+        by_provenance = rows.setdefault(coder, {})
+        by_provenance[provenance] = by_provenance.get(provenance, 0) + count
+        coded.setdefault(coder, set()).add(transcript)
     coder_rows = tuple(
         CoderRow(coder, sum(counts.values()), len(coded[coder]), counts)
         for coder, counts in rows.items()
@@ -194,20 +185,16 @@ def _comparison(
     # Per code (rolled up over its sub-codes) and unit: segments, and who said it.
     segments: dict[tuple[str, str], set[tuple[str, int]]] = {}
     speakers: dict[tuple[str, str], set[str]] = {}
-    clause, params = _coder_clause(coders)
     wanted = {c.id for c in codes}
-    for row in project.db.execute(
-        "SELECT DISTINCT transcript_id, segment, code_id FROM codings WHERE 1 = 1" + clause,
-        params,
-    ):
-        attrs = attributes[row["transcript_id"]]
+    for coding in codings_store.select(project, coders=coders):
+        attrs = attributes[coding.transcript]
         unit = group_of(attrs, "case", then_by)
-        parts = row["code_id"].split(".")
+        parts = coding.code.split(".")
         for depth in range(1, len(parts) + 1):
             code = ".".join(parts[:depth])
             if code in wanted:
-                segments.setdefault((code, unit), set()).add((row["transcript_id"],
-                                                               row["segment"]))
+                segments.setdefault((code, unit), set()).add((coding.transcript,
+                                                               coding.segment))
                 speakers.setdefault((code, unit), set()).add(attrs["respondent"])
     rows = tuple(
         ComparisonRow(
@@ -227,9 +214,7 @@ def _agreement(
     when the figures cannot be computed (for example: no transcript coded by all)."""
     from qcode.analysis.agreement import CONSENSUS_CODER, agreement_report
 
-    clause, params = _coder_clause(coders)
-    found = [r[0] for r in project.db.execute(
-        "SELECT DISTINCT coder FROM codings WHERE 1 = 1" + clause + " ORDER BY coder", params)]
+    found = [c for c in codings_store.coders(project) if not coders or c in coders]
     if not coders:
         # Reconciled codings are not a coder of their own (agreement leaves them out too).
         found = [coder for coder in found if coder != CONSENSUS_CODER]

@@ -16,14 +16,16 @@ Remaining ties keep transcript and segment order.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qcode.models import Code, Codebook
+from qcode.store import codings as codings_store
+from qcode.store import suggestions as suggestions_store
 from qcode.store.project import Project
+from qcode.store.transcripts import segments_of
 
 SUGGESTED = frozenset({"suggestion", "bulk"})
 
@@ -80,29 +82,22 @@ def collect_report_quotes(
     *, coders: Sequence[str] = (),
 ) -> list[CodeQuotes]:
     """The quotes of every code that has any, in codebook order, most typical first."""
-    query = (
-        "SELECT c.transcript_id, c.segment, c.code_id, c.coder, c.provenance, c.memo, c.start, "
-        "c.end, s.text FROM codings c JOIN segments s ON s.transcript_id = c.transcript_id "
-        "AND s.number = c.segment"
-    )
-    params: list[str] = []
-    if coders:
-        query += f" WHERE c.coder IN ({','.join('?' * len(coders))})"
-        params.extend(coders)
+    codings = sorted(codings_store.select(project, coders=coders), key=lambda c: c.coder)
+    segments = segments_of(project, {c.transcript for c in codings})
     drafts: dict[tuple[str, str, int, int | None, int | None], _Draft] = {}
-    for row in project.db.execute(query + " ORDER BY c.coder", params):
-        key = (row["code_id"], row["transcript_id"], row["segment"], row["start"], row["end"])
+    for coding in codings:
+        key = (coding.code, coding.transcript, coding.segment, coding.start, coding.end)
         draft = drafts.get(key)
         if draft is None:
-            whole = row["text"]
-            text = whole if row["start"] is None else whole[row["start"]:row["end"]]
+            whole = segments[(coding.transcript, coding.segment)].text
+            text = whole if coding.start is None else whole[coding.start:coding.end]
             draft = drafts[key] = _Draft(*key, text=text, segment_text=whole, coders=[],
                                          provenances=[], memos=[])
-        draft.coders.append(row["coder"])
-        draft.provenances.append(row["provenance"])
-        if row["memo"] and row["memo"] not in draft.memos:
-            draft.memos.append(row["memo"])
-    evidence = _accepted_evidence(project)
+        draft.coders.append(coding.coder)
+        draft.provenances.append(coding.provenance)
+        if coding.memo and coding.memo not in draft.memos:
+            draft.memos.append(coding.memo)
+    evidence = suggestions_store.accepted_spans(project)
     by_code: dict[str, list[_Draft]] = {}
     for draft in drafts.values():
         by_code.setdefault(draft.code, []).append(draft)
@@ -168,25 +163,6 @@ def keyword_hits(matcher: re.Pattern[str] | None, text: str) -> int:
     if matcher is None:
         return 0
     return len({match.lastindex for match in matcher.finditer(text)})
-
-
-def _accepted_evidence(project: Project) -> dict[tuple[str, int, str], list[tuple[int, int]]]:
-    """The evidence spans (segment offsets) of every accepted suggestion."""
-    spans: dict[tuple[str, int, str], list[tuple[int, int]]] = {}
-    for row in project.db.execute(
-        "SELECT transcript_id, segment, code_id, evidence FROM suggestions "
-        "WHERE status = 'accepted'"
-    ):
-        try:
-            payload = json.loads(row["evidence"])
-        except ValueError:
-            continue
-        found = payload.get("spans", []) if isinstance(payload, dict) else []
-        spans[(row["transcript_id"], row["segment"], row["code_id"])] = [
-            (int(pair[0]), int(pair[1])) for pair in found
-            if isinstance(pair, list | tuple) and len(pair) == 2
-        ]
-    return spans
 
 
 def highlight_ranges(

@@ -6,42 +6,16 @@ Each returns an :class:`Action` that knows how to undo itself, also in one trans
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from qcode.coding import assisted
 from qcode.coding.assisted import StoredSuggestion
-from qcode.coding.manual import add_codings
-from qcode.errors import CodingError
 from qcode.models import Coding
+from qcode.store import codings as codings_store
 from qcode.store.project import Project
 
-_EXACT = (
-    "transcript_id = ? AND segment = ? AND code_id = ? AND coder = ? "
-    "AND ifnull(start, -1) = ifnull(?, -1) AND ifnull(end, -1) = ifnull(?, -1)"
-)
-
-
-def _key(coding: Coding) -> tuple[object, ...]:
-    return (coding.transcript, coding.segment, coding.code, coding.coder, coding.start,
-            coding.end)
-
-
-def _delete(project: Project, coding: Coding) -> None:
-    # remove_codings() removes a code with all its spans; undo needs this one coding only.
-    project.db.execute(f"DELETE FROM codings WHERE {_EXACT}", _key(coding))
-
-
-def _reopen(project: Project, suggestion: StoredSuggestion) -> None:
-    project.db.execute(
-        "UPDATE suggestions SET status = 'pending', decided_at = NULL, decided_by = NULL "
-        "WHERE id = ?", (suggestion.id,),
-    )
-
-
-def where(coding: Coding) -> str:
-    span = f" [{coding.start}:{coding.end}]" if coding.start is not None else ""
-    return f"{coding.code}{span} on {coding.transcript}:{coding.segment}"
+where = codings_store.describe
 
 
 class Action(Protocol):
@@ -64,8 +38,7 @@ class Applied:
         return self.coding.segment
 
     def undo(self, project: Project) -> str:
-        with project.atomic():
-            _delete(project, self.coding)
+        codings_store.remove_exact(project, self.coding)
         return f"undid: coded {where(self.coding)}"
 
 
@@ -79,7 +52,7 @@ class Removed:
 
     def undo(self, project: Project) -> str:
         # The coding comes back as it was: its provenance, memo and time included.
-        add_codings(project, [self.coding])
+        codings_store.add(project, [self.coding])
         return f"undid: removed {where(self.coding)}"
 
 
@@ -94,22 +67,22 @@ class Accepted:
 
     def undo(self, project: Project) -> str:
         with project.atomic():
-            _delete(project, self.coding)
-            _reopen(project, self.suggestion)
+            codings_store.remove_exact(project, self.coding)
+            assisted.reopen(project, self.suggestion, coder=self.coding.coder)
         return f"undid: accepted {where(self.coding)}"
 
 
 @dataclass(frozen=True)
 class Rejected:
     suggestion: StoredSuggestion
+    coder: str
 
     @property
     def segment(self) -> int:
         return self.suggestion.segment
 
     def undo(self, project: Project) -> str:
-        with project.atomic():
-            _reopen(project, self.suggestion)
+        assisted.reopen(project, self.suggestion, coder=self.coder)
         return f"undid: rejected {self.suggestion.code} on {self.suggestion.transcript}:" \
                f"{self.suggestion.segment}"
 
@@ -134,20 +107,12 @@ class MemoChanged:
 
 def apply_code(project: Project, coding: Coding) -> Applied | None:
     """Add the coding; None when exactly this coding is already there."""
-    outcome = add_codings(project, [coding])
+    outcome = codings_store.add(project, [coding])
     return Applied(outcome.added[0]) if outcome.added else None
 
 
 def remove_coding(project: Project, coding: Coding) -> Removed:
-    with project.atomic():
-        stored = project.db.execute(
-            f"SELECT provenance, memo, created_at FROM codings WHERE {_EXACT}", _key(coding)
-        ).fetchone()
-        if stored is None:
-            raise CodingError(f"{where(coding)} by {coding.coder} is no longer there")
-        _delete(project, coding)
-    return Removed(replace(coding, provenance=stored["provenance"], memo=stored["memo"],
-                           created_at=stored["created_at"]))
+    return Removed(codings_store.remove_exact(project, coding))
 
 
 def accept_suggestion(project: Project, suggestion: StoredSuggestion, coder: str) -> Accepted:
@@ -157,17 +122,12 @@ def accept_suggestion(project: Project, suggestion: StoredSuggestion, coder: str
 
 def reject_suggestion(project: Project, suggestion: StoredSuggestion, coder: str) -> Rejected:
     assisted.reject(project, suggestion, coder=coder)
-    return Rejected(suggestion)
+    return Rejected(suggestion, coder)
 
 
 def set_memo(project: Project, coding: Coding, memo: str) -> MemoChanged:
     """Replace the memo on one coding; the returned action restores ``coding.memo``."""
-    with project.atomic():
-        changed = project.db.execute(
-            f"UPDATE codings SET memo = ? WHERE {_EXACT}", (memo, *_key(coding))
-        ).rowcount
-        if not changed:
-            raise CodingError(f"{where(coding)} by {coding.coder} is no longer there")
+    codings_store.set_memo(project, coding, memo)
     return MemoChanged(coding)
 
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from qcode.coding.assisted import StoredSuggestion, pending_suggestions
-from qcode.coding.manual import list_codings
 from qcode.errors import QcodeError
 from qcode.models import Codebook, Coding, Segment
 from qcode.session import actions
 from qcode.session.actions import Action
 from qcode.session.spans import Span
+from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import TranscriptSummary, get_segments, list_transcripts
+from qcode.store.transcripts import (
+    TranscriptSummary,
+    get_segments,
+    list_transcripts,
+    require_transcripts,
+    transcript_ids,
+)
 
 POSITION_KEY = "tag.position.{coder}.{transcript}"
 
@@ -32,18 +38,8 @@ def choose_transcript(project: Project, coder: str) -> str:
     """The first transcript (by id) with a respondent turn this coder has not coded, else
     the first transcript. Refuses a project without a codebook or without transcripts."""
     require_codebook(project)
-    row = project.db.execute(
-        "SELECT s.transcript_id FROM segments s WHERE s.interviewer = 0 AND NOT EXISTS "
-        "(SELECT 1 FROM codings c WHERE c.transcript_id = s.transcript_id AND "
-        "c.segment = s.number AND c.coder = ?) ORDER BY s.transcript_id LIMIT 1",
-        (coder,),
-    ).fetchone()
-    if row is not None:
-        return str(row[0])
-    first = project.db.execute("SELECT id FROM transcripts ORDER BY id LIMIT 1").fetchone()
-    if first is None:
-        raise QcodeError("the project has no transcripts yet; add some with 'qcode import PATH'")
-    return str(first[0])
+    require_transcripts(project)
+    return codings_store.uncoded_transcript(project, coder) or transcript_ids(project)[0]
 
 
 class CodingSession:
@@ -77,10 +73,11 @@ class CodingSession:
     def reload(self) -> None:
         """Read codings and pending suggestions of the transcript back from the store."""
         self.codings = {}
-        for coding in list_codings(self.project, transcripts=[self.transcript.id]):
+        for coding in codings_store.select(self.project, transcripts=[self.transcript.id]):
             self.codings.setdefault(coding.segment, []).append(coding)
         self.suggestions = {}
-        for suggestion in pending_suggestions(self.project, transcripts=[self.transcript.id]):
+        for suggestion in pending_suggestions(self.project, coder=self.coder,
+                                              transcripts=[self.transcript.id]):
             self.suggestions.setdefault(suggestion.segment, []).append(suggestion)
 
     @property

@@ -89,7 +89,7 @@ def _copy(project: Project, partial: Path, target: Path) -> BackupReport:
     try:
         # pages=-1 (the default) copies everything in one step under one read transaction:
         # a single snapshot, however busy the other coders are.
-        project.db.backup(copy)
+        project._db.backup(copy)
         # One self-contained file; opening it as a project switches it back to WAL.
         copy.execute("PRAGMA journal_mode = DELETE")
         problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from qcode.errors import CodebookError
-from qcode.models import Code, Codebook
+from qcode.models import Codebook, Coding
+from qcode.store import codings as codings_store
+from qcode.store import suggestions as suggestions_store
+from qcode.store.codes import load_stored_codebook, require_codebook
 from qcode.store.project import Project, now_iso
+
+__all__ = ["CodebookChange", "load_stored_codebook", "require_codebook", "save_codebook"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,10 @@ class CodebookChange:
     changed: tuple[str, ...]
     renamed: tuple[tuple[str, str], ...]
     unchanged: bool
+    moved: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Codings moved per (old code, new code)."""
+    folded: tuple[Coding, ...] = ()
+    """Codings a rename made identical to another one of their coder: merged, memos joined."""
 
 
 def save_codebook(
@@ -29,12 +38,13 @@ def save_codebook(
     """Replace the project's codebook with ``codebook``.
 
     A code that disappears while codings use it must be mapped to a code of the new
-    codebook with ``renames`` (old id -> new id); otherwise nothing changes and the
-    error lists the affected codings.
+    codebook with ``renames`` (old id -> new id, all applied at once); otherwise nothing
+    changes and the error lists the affected codings. Codings that a rename folds into
+    one keep both memos (see :func:`qcode.store.codings.rename_codes`).
     """
     renames = dict(renames or {})
     new_ids = set(codebook.ids)
-    with project.atomic() as db:
+    with project.atomic():
         old = load_stored_codebook(project)
         old_codes = {c.id: c for c in old.codes} if old else {}
         for source, target in renames.items():
@@ -47,41 +57,23 @@ def save_codebook(
                 raise CodebookError(
                     f"--rename {source}={target}: '{target}' is not a code of {codebook.source}"
                 )
-        used = {
-            row["code_id"]: row["n"]
-            for row in db.execute("SELECT code_id, count(*) AS n FROM codings GROUP BY code_id")
-        }
+        used = codings_store.codes_in_use(project)
         orphaned = sorted(c for c in used if c not in new_ids and c not in renames)
         if orphaned:
-            examples = _affected_codings(project, orphaned)
+            shown = "; ".join(
+                f"{c.transcript}:{c.segment} {c.code} by {c.coder}"
+                for c in codings_store.examples(project, orphaned)
+            )
             raise CodebookError(
                 f"{codebook.source}: {len(orphaned)} code(s) in use would disappear: "
                 + ", ".join(f"{c} ({used[c]} codings)" for c in orphaned)
-                + f" [{examples}]; keep them in the codebook, or map each with "
+                + f" [{shown}]; keep them in the codebook, or map each with "
                 "--rename OLD=NEW"
             )
-        for source, target in renames.items():
-            # A coding that would collide with an identical one on the target code is a
-            # duplicate after the rename: keep one.
-            db.execute(
-                "DELETE FROM codings WHERE code_id = ? AND EXISTS (SELECT 1 FROM codings c2 "
-                "WHERE c2.code_id = ? AND c2.transcript_id = codings.transcript_id AND "
-                "c2.segment = codings.segment AND c2.coder = codings.coder AND "
-                "ifnull(c2.start, -1) = ifnull(codings.start, -1) AND "
-                "ifnull(c2.end, -1) = ifnull(codings.end, -1))",
-                (source, target),
-            )
-            db.execute("UPDATE codings SET code_id = ? WHERE code_id = ?", (target, source))
-            db.execute("UPDATE OR REPLACE suggestions SET code_id = ? WHERE code_id = ?",
-                       (target, source))
-        # Suggestions are not codings: pending ones for codes that are gone are dropped.
-        db.execute(
-            f"DELETE FROM suggestions WHERE status = 'pending' AND code_id NOT IN "
-            f"({','.join('?' * len(new_ids))})",
-            sorted(new_ids),
-        )
-        db.execute("DELETE FROM codes")
-        db.executemany(
+        outcome = codings_store.rename_codes(project, renames)
+        suggestions_store.rename_codes(project, renames, keep=new_ids)
+        project._db.execute("DELETE FROM codes")
+        project._db.executemany(
             "INSERT INTO codes(id, parent_id, position, label, description, include, exclude, "
             "examples, keywords, patterns, level, color) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -108,52 +100,9 @@ def save_codebook(
         changed=tuple(c for c in codebook.ids if c in old_codes and old_codes[c] != new_codes[c]),
         renamed=tuple(renames.items()),
         unchanged=old is not None and old.version == codebook.version,
+        moved=outcome.moved,
+        folded=outcome.folded,
     )
-
-
-def _affected_codings(project: Project, codes: list[str], limit: int = 5) -> str:
-    placeholders = ",".join("?" * len(codes))
-    rows = project.db.execute(
-        f"SELECT transcript_id, segment, code_id, coder FROM codings "
-        f"WHERE code_id IN ({placeholders}) ORDER BY transcript_id, segment LIMIT ?",
-        (*codes, limit + 1),
-    ).fetchall()
-    shown = [f"{r['transcript_id']}:{r['segment']} {r['code_id']} by {r['coder']}" for r in rows]
-    if len(shown) > limit:
-        shown = [*shown[:limit], "..."]
-    return "; ".join(shown)
-
-
-def load_stored_codebook(project: Project) -> Codebook | None:
-    """The project's codebook, or None before one was loaded."""
-    rows = project.db.execute("SELECT * FROM codes ORDER BY position").fetchall()
-    if not rows:
-        return None
-    codes = tuple(
-        Code(
-            id=r["id"], label=r["label"], parent=r["parent_id"], description=r["description"],
-            include=r["include"], exclude=r["exclude"],
-            examples=tuple(json.loads(r["examples"])), keywords=tuple(json.loads(r["keywords"])),
-            patterns=tuple(tuple(p) for p in json.loads(r["patterns"])),
-            level=r["level"], color=r["color"],
-        )
-        for r in rows
-    )
-    return Codebook(
-        name=project.get_meta("codebook_name", "") or "",
-        codes=codes,
-        description=project.get_meta("codebook_description", "") or "",
-        source=project.get_meta("codebook_source", "") or "",
-    )
-
-
-def require_codebook(project: Project) -> Codebook:
-    codebook = load_stored_codebook(project)
-    if codebook is None:
-        raise CodebookError(
-            "the project has no codebook yet; load one with 'qcode codebook load FILE.yaml'"
-        )
-    return codebook
 
 
 def _dump(value: object) -> str:

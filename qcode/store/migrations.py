@@ -116,4 +116,58 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        3,
+        "suggestion decisions per coder; transcript origin and per-interview attributes",
+        """
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            transcript_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            code_id TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+            method TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            codebook_version TEXT NOT NULL,
+            suggested_at TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            UNIQUE (transcript_id, segment, code_id, coder)
+        );
+        CREATE INDEX decisions_coder ON decisions(coder, transcript_id, segment);
+        INSERT INTO decisions(transcript_id, segment, code_id, coder, status, score, method,
+                              evidence, codebook_version, suggested_at, decided_at)
+            SELECT transcript_id, segment, code_id, coalesce(decided_by, 'unknown'), status,
+                   score, method, evidence, codebook_version, created_at,
+                   coalesce(decided_at, created_at)
+            FROM suggestions WHERE status IN ('accepted', 'rejected');
+        CREATE TABLE proposals (
+            id INTEGER PRIMARY KEY,
+            transcript_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            code_id TEXT NOT NULL,
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+            method TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            codebook_version TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            UNIQUE (transcript_id, segment, code_id)
+        );
+        INSERT INTO proposals(transcript_id, segment, code_id, score, method, evidence,
+                              codebook_version, created_at)
+            SELECT transcript_id, segment, code_id, score, method, evidence, codebook_version,
+                   created_at
+            FROM suggestions WHERE status = 'pending';
+        DROP TABLE suggestions;
+        ALTER TABLE proposals RENAME TO suggestions;
+        CREATE INDEX suggestions_segment ON suggestions(transcript_id, segment);
+        ALTER TABLE transcripts ADD COLUMN origin TEXT;
+        ALTER TABLE transcripts ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
 )

@@ -24,20 +24,27 @@ def now_iso() -> str:
 
 
 class Project:
-    """An open project. Use :meth:`atomic` around every group of writes."""
+    """An open project. Use :meth:`atomic` around every group of writes.
 
-    def __init__(self, db_path: Path) -> None:
+    The database connection is private to :mod:`qcode.store`: everything else reads and
+    writes through the store's functions, so each rule about the data lives in one place.
+    """
+
+    def __init__(self, db_path: Path, *, connection: sqlite3.Connection | None = None) -> None:
         self.db_path = db_path
         self.root = db_path.parent
         self.busy_timeout = busy_timeout()
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one command's
             # writes are exactly one transaction.
-            self.db = sqlite3.connect(db_path, isolation_level=None, timeout=self.busy_timeout)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._db = connection or sqlite3.connect(
+                db_path, isolation_level=None, timeout=self.busy_timeout
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if connection is None:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise ProjectError(
                 f"{db_path}: not a qcode project database ({exc}); "
@@ -49,7 +56,7 @@ class Project:
     # -- transactions -------------------------------------------------------------
 
     @contextlib.contextmanager
-    def atomic(self) -> Iterator[sqlite3.Connection]:
+    def atomic(self) -> Iterator[None]:
         """Run the block in one transaction; nested calls join the outer one.
 
         Any exception (a user error, a crash, Ctrl-C) rolls everything back, so the
@@ -58,36 +65,40 @@ class Project:
         if self._depth:
             self._depth += 1
             try:
-                yield self.db
+                yield
             finally:
                 self._depth -= 1
             return
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise _locked_error(self.db_path, exc, self.busy_timeout) from exc
         self._depth = 1
         try:
-            yield self.db
+            yield
         except BaseException:
             self._depth = 0
-            self.db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise
         self._depth = 0
         try:
-            self.db.execute("COMMIT")
+            self._db.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
-            self.db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise QcodeError(
                 f"{self.db_path}: the change would break the project's consistency ({exc}); "
                 "nothing was changed"
             ) from exc
         except sqlite3.OperationalError as exc:
-            self.db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise _locked_error(self.db_path, exc, self.busy_timeout) from exc
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
 
     def __enter__(self) -> Project:
         return self
@@ -98,12 +109,12 @@ class Project:
     # -- metadata -----------------------------------------------------------------
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row["value"] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
         with self.atomic():
-            self.db.execute(
+            self._db.execute(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
@@ -111,7 +122,7 @@ class Project:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     # -- migrations ---------------------------------------------------------------
 
@@ -128,13 +139,13 @@ class Project:
                 continue
             with self.atomic():
                 for statement in _split_sql(migration.sql):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {migration.number}")
-                self.db.execute(
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {migration.number}")
+                self._db.execute(
                     "CREATE TABLE IF NOT EXISTS migrations "
                     "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
                 )
-                self.db.execute(
+                self._db.execute(
                     "INSERT INTO migrations(number, name, applied_at) VALUES (?, ?, ?)",
                     (migration.number, migration.name, now_iso()),
                 )
@@ -183,6 +194,36 @@ def _locked_error(
             f"{BUSY_TIMEOUT_ENV} to wait longer"
         )
     return QcodeError(f"{db_path}: database error ({exc})")
+
+
+def open_copy(db_path: Path) -> Project:
+    """Another project, copied into memory and brought to this qcode's schema, to read
+    from (``qcode merge``). The original is opened read-only and never changed."""
+    if not db_path.is_file():
+        raise ProjectError(f"{db_path.parent}: no qcode project there (no {DB_NAME})")
+    uri = db_path.resolve().as_uri() + "?mode=ro"
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        source = sqlite3.connect(uri, uri=True)
+        try:
+            version = int(source.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in source.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version == 0 or not {"transcripts", "codings"} <= tables:
+                raise ProjectError(f"{db_path}: not a qcode project database (no qcode tables)")
+            source.backup(memory)
+        finally:
+            source.close()
+    except sqlite3.DatabaseError as exc:
+        memory.close()
+        raise ProjectError(
+            f"{db_path}: not a readable qcode project database ({exc}); if it is a coder's "
+            "project, ask them for a fresh copy or a backup ('qcode backup')"
+        ) from None
+    except ProjectError:
+        memory.close()
+        raise
+    return Project(db_path, connection=memory)
 
 
 def init_project(folder: Path) -> Project:

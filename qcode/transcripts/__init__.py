@@ -22,7 +22,7 @@ from qcode.models import Transcript
 from qcode.transcripts.decode import decode_bytes
 from qcode.transcripts.text import build_transcript, parse_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "decode_bytes", "parse_file", "parse_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "collect_files", "decode_bytes", "parse_file", "parse_text"]
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt")
 
@@ -94,7 +94,7 @@ def parse_file(
     if transcript_id is not None and transcript.id != transcript_id:
         # An id the user gave explicitly wins over the front matter's.
         transcript = dataclasses.replace(transcript, id=transcript_id)
-    return transcript
+    return dataclasses.replace(transcript, origin=str(path.resolve()))
 
 
 def _read_bytes(path: Path, source: str) -> bytes:
@@ -107,3 +107,26 @@ def _read_bytes(path: Path, source: str) -> bytes:
             f"{source}: cannot read the file ({exc.strerror or exc}); check the path and "
             "its permissions"
         ) from None
+
+
+def collect_files(paths: Sequence[Path]) -> list[Path]:
+    """Expand folders (recursively, skipping hidden entries) into transcript files."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise TranscriptError(
+                    f"{path}: no transcripts in this folder (looked for "
+                    f"{', '.join(SUPPORTED_SUFFIXES)})"
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise TranscriptError(f"{path}: no such file or folder")
+    return files
