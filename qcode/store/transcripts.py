@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from qcode.errors import TranscriptError
 from qcode.models import Segment
 from qcode.store.project import Project
+from qcode.values import Condition
 
 
 @dataclass(frozen=True)
@@ -234,3 +235,28 @@ def segments_of(project: Project, transcripts: Iterable[str]) -> dict[tuple[str,
                 start_time=r[5], end_time=r[6],
             )
     return found
+
+
+def transcripts_where(
+    project: Project, conditions: Sequence[Condition], *, option: str = "--where"
+) -> list[str] | None:
+    """The ids of the transcripts whose attributes (see :func:`transcript_attributes`)
+    meet every condition; None when there are no conditions (every transcript).
+
+    An attribute that no transcript or respondent has is refused, naming the ones there
+    are: a typo must not read as "no such interviews".
+    """
+    if not conditions:
+        return None
+    attributes = transcript_attributes(project)
+    known = sorted({key for attrs in attributes.values() for key in attrs})
+    for condition in conditions:
+        if condition.attribute not in known:
+            raise TranscriptError(
+                f"{option} {condition}: no transcript or respondent has the attribute "
+                f"'{condition.attribute}'; use one of {', '.join(known) or 'none yet'}"
+            )
+    return [
+        transcript for transcript, attrs in attributes.items()
+        if all(condition.holds(attrs) for condition in conditions)
+    ]
