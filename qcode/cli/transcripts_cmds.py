@@ -15,6 +15,7 @@ from qcode.cli.app import app
 from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
 from qcode.store import init_project
 from qcode.store.transcripts import get_segments, list_transcripts
+from qcode.values import check_name
 
 
 @app.command()
@@ -45,6 +46,10 @@ def import_(
         False, "--strict", help="Refuse the import (nothing is stored) when the anonymity "
         "check finds identifiers; without it they are warnings.",
     ),
+    id_prefix: str | None = typer.Option(
+        None, "--id-prefix", help="Put PREFIX before every transcript id, e.g. the house: "
+        "--id-prefix noordrand- for files that share names with another house's.",
+    ),
 ) -> None:
     """Import transcripts (.txt, .md, .docx, .vtt, .srt) from files or folders.
 
@@ -63,6 +68,7 @@ def import_(
         report = import_paths(
             project, paths, meta=meta, interviewer_labels=interviewer or None,
             screen=import_screen(strict=strict),
+            id_prefix=check_name(id_prefix, what="--id-prefix") if id_prefix else None,
         )
     for message in report.notes:
         note(f"note: {message}")

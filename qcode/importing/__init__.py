@@ -4,7 +4,9 @@ REFI-QDA reader and the store, and is the only place that combines them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qcode.errors import TranscriptError
@@ -12,11 +14,66 @@ from qcode.importing.outcome import ImportReport
 from qcode.models import Transcript
 from qcode.store.project import Project
 from qcode.store.reimport import save_transcript
-from qcode.store.transcripts import assign_respondent, set_respondent_attributes
+from qcode.store.transcripts import (
+    assign_respondent,
+    set_interview_attributes,
+    set_respondent_attributes,
+)
 from qcode.transcripts import collect_files
-from qcode.transcripts.respondents import RESPONDENTS_FILE, read_respondents_csv
+from qcode.transcripts.respondents import (
+    INTERVIEW_ATTRIBUTES,
+    RESPONDENTS_FILE,
+    RespondentRow,
+    read_respondents_csv,
+)
 
 REFI_PROJECT_SUFFIX = ".qdpx"
+SHOWN = 5
+
+
+@dataclass
+class RespondentPlan:
+    """What the respondents files say, sorted out: each respondent's own attributes, each
+    interview's own attributes, and which transcript belongs to whom (with the row)."""
+
+    respondents: dict[str, dict[str, str]] = field(default_factory=dict)
+    interviews: dict[str, dict[str, str]] = field(default_factory=dict)
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def plan_respondents(
+    rows: Sequence[tuple[Path, RespondentRow]], renamed: Mapping[str, str] | None = None
+) -> RespondentPlan:
+    """Sort respondents-file rows into respondent and interview attributes.
+
+    A row that names a transcript keeps its interview attributes (wave, date, ...) with
+    that transcript, so one respondent interviewed in two waves keeps both; every other
+    attribute is the respondent's and must agree across all of their rows.
+    """
+    renamed = renamed or {}
+    plan = RespondentPlan()
+    given: dict[tuple[str, str], tuple[str, str]] = {}
+    for path, row in rows:
+        where = f"{path}:{row.line}"
+        own = plan.respondents.setdefault(row.respondent, {})
+        transcript = renamed.get(row.transcript, row.transcript) if row.transcript else None
+        for name, value in row.attributes.items():
+            if transcript is not None and name.lower() in INTERVIEW_ATTRIBUTES:
+                plan.interviews.setdefault(transcript, {})[name] = value
+                continue
+            earlier = given.get((row.respondent, name))
+            if earlier is not None and earlier[1] != value:
+                raise TranscriptError(
+                    f"{earlier[0]} and {where}: respondent '{row.respondent}' has {name} "
+                    f"'{earlier[1]}' and '{value}'; a respondent's {name} is the same in every "
+                    f"interview (what differs per interview goes in a column such as "
+                    f"{', '.join(INTERVIEW_ATTRIBUTES[:3])}); correct one of the rows"
+                )
+            given[(row.respondent, name)] = (where, value)
+            own[name] = value
+        if transcript is not None:
+            plan.links.append((transcript, row.respondent, where))
+    return plan
 
 
 def import_paths(
@@ -26,6 +83,7 @@ def import_paths(
     meta: Path | None = None,
     interviewer_labels: Sequence[str] | None = None,
     screen: Callable[[Sequence[Path]], None] | None = None,
+    id_prefix: str | None = None,
 ) -> ImportReport:
     """Parse every file first, then store them all (and the respondent attributes) in
     one transaction: a bad file anywhere leaves the project unchanged.
@@ -46,8 +104,12 @@ def import_paths(
     files = collect_files(paths)
     transcripts: list[Transcript] = []
     origin: dict[str, Path] = {}
+    renamed: dict[str, str] = {}
     for path in files:
         transcript = parse_file(path, interviewer_labels=interviewer_labels)
+        if id_prefix:
+            renamed[transcript.id] = id_prefix + transcript.id
+            transcript = dataclasses.replace(transcript, id=id_prefix + transcript.id)
         if transcript.id in origin:
             raise TranscriptError(
                 f"{path}: transcript id '{transcript.id}' is also the id of "
@@ -59,25 +121,33 @@ def import_paths(
         # e.g. the anonymity check: it sees every parsed file and may refuse the import.
         screen(files)
     meta_files = _respondents_files(paths, files, meta)
-    respondent_rows = [(f, read_respondents_csv(f)) for f in meta_files]
+    plan = plan_respondents(
+        [(f, row) for f in meta_files for row in read_respondents_csv(f)], renamed
+    )
     outcomes = []
-    updated = 0
     notes: list[str] = []
     with project.atomic():
         for transcript in transcripts:
-            outcomes.append(save_transcript(project, transcript))
-            notes.extend(transcript.notes)
-        for meta_file, rows in respondent_rows:
-            for row in rows:
-                set_respondent_attributes(project, row.respondent, row.attributes)
-                updated += 1
-                if row.transcript and not assign_respondent(project, row.transcript,
-                                                            row.respondent):
-                    notes.append(
-                        f"{meta_file}:{row.line}: transcript '{row.transcript}' is not in the "
-                        "project (yet); import it and run the import again to link it"
-                    )
-    return ImportReport(tuple(outcomes), tuple(str(f) for f in meta_files), updated, tuple(notes))
+            outcome = save_transcript(project, transcript)
+            outcomes.append(outcome)
+            notes.extend(outcome.notes)
+        for respondent, attributes in plan.respondents.items():
+            set_respondent_attributes(project, respondent, attributes)
+        missing = []
+        for transcript_id, respondent, where in plan.links:
+            if not assign_respondent(project, transcript_id, respondent):
+                missing.append(f"{where} ('{transcript_id}')")
+        for transcript_id, attributes in plan.interviews.items():
+            set_interview_attributes(project, transcript_id, attributes)
+    if missing:
+        notes.append(
+            f"{len(missing)} row(s) of the respondents file name a transcript that is not in "
+            f"the project (yet): {', '.join(missing[:SHOWN])}"
+            + (f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else "")
+            + "; import those transcripts and run the import again to link them"
+        )
+    return ImportReport(tuple(outcomes), tuple(str(f) for f in meta_files),
+                        len(plan.respondents), tuple(notes))
 
 
 def _respondents_files(

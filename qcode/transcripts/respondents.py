@@ -10,6 +10,12 @@ from qcode.files import read_csv_rows
 
 RESPONDENTS_FILE = "respondents.csv"
 
+INTERVIEW_ATTRIBUTES: tuple[str, ...] = (
+    "wave", "date", "year", "round", "location", "duration", "mode",
+)
+"""Columns of respondents.csv that describe one interview rather than the respondent: on a
+row that names a transcript they belong to that transcript (a second wave has its own)."""
+
 
 @dataclass(frozen=True)
 class RespondentRow:
