@@ -39,7 +39,7 @@ from qcode.models import Codebook, Transcript
 from qcode.store import Project
 from qcode.store.codings import select as list_codings
 from qcode.transcripts import decode_bytes, parse_file, parse_text
-from tests.conftest import INTERVIEW_ONE, MINI_CODEBOOK, assert_usage_error, qcode, snapshot
+from tests.conftest import INTERVIEW_ONE, MINI_CODEBOOK, assert_usage_error, assert_user_error, qcode, snapshot
 
 runner = CliRunner()
 
@@ -493,15 +493,7 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 
 cli = qcode
-
-
-def assert_refused(result, message: str) -> None:  # type: ignore[no-untyped-def]
-    """Exit 1 with one line on stderr that says ``message``, never a traceback."""
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert message in lines[0], lines[0]
+assert_refused = assert_user_error
 
 
 def test_a_yaml_bomb_codebook_is_refused_unexpanded(project: Project, tmp_path: Path) -> None:
