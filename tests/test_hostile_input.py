@@ -39,7 +39,14 @@ from qcode.models import Codebook, Transcript
 from qcode.store import Project
 from qcode.store.codings import select as list_codings
 from qcode.transcripts import decode_bytes, parse_file, parse_text
-from tests.conftest import INTERVIEW_ONE, MINI_CODEBOOK, assert_usage_error, assert_user_error, qcode, snapshot
+from tests.conftest import (
+    INTERVIEW_ONE,
+    MINI_CODEBOOK,
+    assert_usage_error,
+    assert_user_error,
+    qcode,
+    snapshot,
+)
 
 runner = CliRunner()
 
