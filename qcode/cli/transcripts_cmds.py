@@ -125,28 +125,39 @@ class ShowFormat(str, Enum):
     csv = "csv"
 
 
+BLIND_HELP = ("Show only your own codes (--coder or QCODE_CODER): a blind double-coding "
+              "round; also QCODE_BLIND=1 or 'qcode settings blind on'.")
+
+
 @app.command()
 def show(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id (see 'qcode transcripts')."),
     fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f", help="text, jsonl or csv."),
     coder: list[str] = typer.Option([], "--coder", help="Only codes by these coders."),
+    blind: bool = typer.Option(False, "--blind", help=BLIND_HELP),
 ) -> None:
     """Show a transcript as numbered segments with speaker, text and codes.
 
     The header (text before the first speaker label, such as a title or a date line) is
-    printed above the segments.
+    printed above the segments. Blind (--blind, QCODE_BLIND=1, or a blind round the lead
+    switched on) shows only your own codes.
 
-    Example: qcode show noordrand-r01 --format jsonl
+    Example: qcode show noordrand-r01 -f jsonl   or   qcode show noordrand-r02 --blind --coder b
     """
+    from qcode.coding.blind import coder_view
     from qcode.store import codings as codings_store
     from qcode.store.transcripts import transcript_header
 
     with open_project(ctx) as project:
         segments = get_segments(project, transcript)
         header = transcript_header(project, transcript)
-        codings_store.require_coders(project, coder)
-        codings = codings_store.select(project, transcripts=[transcript], coders=coder)
+        view = coder_view(project, coder, flag=blind)
+        if view.blind_as is None:
+            codings_store.require_coders(project, coder)
+        codings = codings_store.select(project, transcripts=[transcript], coders=view.coders)
+    if view.blind_as is not None:
+        note(f"blind: only the codes of {view.blind_as} are shown")
     codes: dict[int, list[str]] = {}
     for coding in codings:
         listed = codes.setdefault(coding.segment, [])
