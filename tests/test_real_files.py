@@ -307,3 +307,14 @@ def test_header_words_are_never_speakers_once(tmp_path: Path, label: str) -> Non
     transcript = parse_file(path)
     assert all(s.speaker != label for s in transcript.segments)
     assert f"{label}: iets" in transcript.segments[0].text
+
+
+def test_a_monologue_or_a_paragraph_file_gets_no_interviewer_warning(tmp_path: Path) -> None:
+    monologue = tmp_path / "r01.txt"
+    monologue.write_text("R: Ik vertel het hele verhaal zelf.\n\nR: En nog wat.\n",
+                         encoding="utf-8")
+    assert parse_file(monologue).warnings == ()
+    teams = tmp_path / "r02.txt"
+    teams.write_text("Marieke: Hoe gaat het?\n\nJan: Goed.\n\nMarieke: En het huis?\n\n"
+                     "Jan: Ook goed.\n", encoding="utf-8")
+    assert "labels found: Marieke (2 turns), Jan (2 turns)" in parse_file(teams).warnings[0]

@@ -152,14 +152,14 @@ def doubtful_note(source: str, line: int, label: str, count: int) -> str:
 def no_interviewer_warning(
     source: str, speakers: Sequence[str], interviewer_labels: Iterable[str]
 ) -> str | None:
-    """A warning for a labelled transcript in which no label is an interviewer label (Teams
+    """A warning for a conversation in which no label is an interviewer label (Teams
     writes ``<v Marieke>``): every turn would count as the respondent's. ``speakers`` are
-    the labels of the turns, in order. None when an interviewer label occurs, or when the
-    file has no labels at all (paragraphs are the respondent's by design)."""
-    named = [speaker for speaker in speakers if speaker]
-    if not named:
+    the labels of the turns, in order; the caller knows none is the interviewer's. None for
+    a file with one speaker (a monologue) or without labels (paragraphs are the
+    respondent's by design)."""
+    counts = Counter(speaker for speaker in speakers if speaker)
+    if len(counts) < 2:
         return None
-    counts = Counter(named)
     found = ", ".join(f"{label} ({n} turns)" for label, n in counts.most_common())
     known = ", ".join(label for label in interviewer_labels if label.strip()) or "none"
     example = counts.most_common()[0][0]
