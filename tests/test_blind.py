@@ -105,6 +105,13 @@ def test_blind_mistakes_are_one_line(double_coded: Project) -> None:
                              "--coder", "b"), "a blind view shows one coder's own work")
     assert_user_error(qcode(double_coded, "show", "noord-r01", QCODE_BLIND="misschien"),
                       "QCODE_BLIND='misschien': expected 1 (blind) or 0 (not blind)")
+    # Removing a code you do not have does not say who else has it, in a blind view.
+    removing = qcode(double_coded, "codings", "remove", "noord-r01", "4", "trust.high",
+                     "--coder", "b", QCODE_BLIND="1")
+    assert_user_error(removing, "noord-r01:4 has no coding trust.high by b;")
+    assert "ans" not in removing.stderr
+    assert "it has trust.high by ans" in qcode(double_coded, "codings", "remove", "noord-r01",
+                                               "4", "trust.high", "--coder", "b").stderr
     wrong = qcode(double_coded, "settings", "blind", "aan")
     assert wrong.exit_code == 2 and "'aan' is not one of 'on', 'off'" in wrong.stderr
 

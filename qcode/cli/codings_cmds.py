@@ -75,10 +75,13 @@ def remove(
         from qcode.errors import UsageError
 
         raise UsageError("--coder and --all-coders: give one of the two")
+    from qcode.coding.blind import is_blind
+
     who = None if all_coders else default_coder(coder)
     with open_project(ctx) as project:
         removed = codings_store.remove(project, transcript, segment, codes, coder=who,
-                                       span=parse_span(span) if span else None)
+                                       span=parse_span(span) if span else None,
+                                       name_others=not is_blind(project))
     note(f"removed {removed} coding(s)" + (f" by {who}" if who else " (every coder's)"))
 
 
