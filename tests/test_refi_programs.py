@@ -326,3 +326,21 @@ def test_codebook_csv_has_the_columns_taguette_reads(cli_project: Path) -> None:
     assert by_path["trust.information_sharing.oral"]["label"] == "Mondeling delen"
     assert by_path["trust"]["description"] == "Hoe partners elkaar vertrouwen en informatie delen."
 
+
+
+def test_a_codebook_back_with_new_guids_loads_onto_the_projects_codes(
+    cli_project: Path, tmp_path: Path,
+) -> None:
+    qdc = tmp_path / "mini.qdc"
+    assert qcode(cli_project, "export", "qdc", "-o", str(qdc)).exit_code == 0
+    text = _GUID.sub(lambda _: str(uuid.uuid4()).upper(), qdc.read_text(encoding="utf-8"))
+    qdc.write_text(text.replace('name="Hoog vertrouwen"', 'name="hoog  Vertrouwen"'),
+                   encoding="utf-8")
+    before = rows(cli_project, "SELECT id, parent_id, keywords FROM codes ORDER BY id")
+    result = qcode(cli_project, "codebook", "load", str(qdc))
+    assert result.exit_code == 0, result.output
+    assert "9 code(s) with a GUID this project does not know matched to its codes by their " \
+           "label path: 'Onderling vertrouwen' -> trust; 'Onderling vertrouwen / " \
+           "hoog  Vertrouwen' -> trust.high" in result.stderr
+    assert rows(cli_project, "SELECT id, parent_id, keywords FROM codes ORDER BY id") == before
+    assert rows(cli_project, "SELECT code_id, coder FROM codings") == [("trust", "ans")]

@@ -62,8 +62,8 @@ def import_qdpx(
         except QcodeError as exc:
             raise RefiError(f"{path}: {exc}") from None
     return ImportReport(tuple(outcomes), (), len(content.respondents),
-                        (_summary(path, content, added), *_matched(content),
-                         *content.notes), tuple(content.warnings))
+                        (_summary(path, content, added), *content.notes),
+                        tuple(content.warnings))
 
 
 def _as_stored(project: Project, codings: Sequence[Coding]) -> list[Coding]:
@@ -94,18 +94,6 @@ def _summary(path: Path, content: QdpxContent, added: codings_store.AddOutcome) 
         f"({', '.join(coders) or 'none'}), {len(content.respondents)} case(s); users in the "
         f"file: {', '.join(content.users) or 'none'}"
     )
-
-
-def _matched(content: QdpxContent) -> tuple[str, ...]:
-    """Say which of the project's codes were found by label path (the file gave them new
-    GUIDs, as a program that re-exports a project does)."""
-    found = content.by_label_path
-    if not found:
-        return ()
-    shown = "; ".join(f"'{path}' -> {code}" for path, code in found[:SHOWN])
-    more = f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
-    return (f"{len(found)} code(s) with a GUID this project does not know matched to its "
-            f"codes by their label path: {shown}{more}",)
 
 
 def _check_codes_in_use(

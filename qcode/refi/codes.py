@@ -36,6 +36,7 @@ from qcode.refi.xml import RefiError, child_text, children, guid
 from qcode.store.project import Project
 
 CODE_GROUPS_META = "code_groups"
+SHOWN = 5
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 
 
@@ -105,6 +106,13 @@ def read_codes(parent: Element, *, source: str, known: Mapping[str, Code]) -> Re
                if code.id not in named}
     reading = _Reading(source, known, by_path, exported_colours(known.values()), result)
     reading.level(parent, None, (), None)
+    found = result.by_label_path
+    if found:
+        shown = "; ".join(f"'{path}' -> {code}" for path, code in found[:SHOWN])
+        more = f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
+        result.notes.append(
+            f"{source}: {len(found)} code(s) with a GUID this project does not know matched "
+            f"to its codes by their label path: {shown}{more}")
     return result
 
 

@@ -160,9 +160,11 @@ def no_interviewer_warning(
     counts = Counter(speaker for speaker in speakers if speaker)
     if len(counts) < 2:
         return None
-    found = ", ".join(f"{label} ({n} turns)" for label, n in counts.most_common())
+    common = counts.most_common()
+    found = ", ".join(f"{label} ({n} turns)" for label, n in common[:6]) + (
+        f" and {len(common) - 6} more" if len(common) > 6 else "")
     known = ", ".join(label for label in interviewer_labels if label.strip()) or "none"
-    example = counts.most_common()[0][0]
+    example = common[0][0]
     return (
         f"{source}: none of its speaker labels is an interviewer label ({known}), so every "
         f"turn counts as the respondent's; labels found: {found}; if one of them is the "
