@@ -36,6 +36,12 @@ class Transcript:
     strings; ``respondent`` is the respondent id when the file names one. ``source`` is
     the file as the user named it (for messages); ``origin`` where it really is (the
     resolved path), so that two files that would share an id are told apart.
+
+    ``header`` is the text before the first speaker label of a labelled file (a title, a
+    line "Datum: 19 maart 2024, locatie ..."): kept with the transcript, never a segment.
+    ``interviewer_labels`` are the interviewer's speaker labels the user named on import
+    (``--interviewer``), remembered so a later plain import reads the file the same way;
+    None when the user named none. ``warnings`` are notes the user should not miss.
     """
 
     id: str
@@ -46,6 +52,9 @@ class Transcript:
     metadata: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     origin: str | None = None
+    header: str = ""
+    interviewer_labels: tuple[str, ...] | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:

@@ -129,12 +129,13 @@ def test_repeated_labels_and_brackets_and_markdown_bold(tmp_path: Path) -> None:
     )
     transcript = parse_file(write(tmp_path, "wijkagent.md", text))
     assert [(s.number, s.speaker, s.interviewer, s.text) for s in transcript.segments] == [
-        (1, "", False, "# Gesprek met de wijkagent"),  # text before the first turn
-        (2, "[I]", True, "Hoe vaak bent u in het huis?"),
-        (3, "Wijkagent", False, "Eens per week."),
-        (4, "[I]", True, "En uw collega?"),
-        (5, "Wijkagent", False, "Die komt nooit."),
+        (1, "[I]", True, "Hoe vaak bent u in het huis?"),
+        (2, "Wijkagent", False, "Eens per week."),
+        (3, "[I]", True, "En uw collega?"),
+        (4, "Wijkagent", False, "Die komt nooit."),
     ]
+    # The text before the first turn is the header, not a turn.
+    assert transcript.header == "# Gesprek met de wijkagent"
 
 
 def test_interviewer_labels_from_front_matter_and_argument(tmp_path: Path) -> None:

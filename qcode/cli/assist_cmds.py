@@ -90,18 +90,42 @@ def review(
                                               help="Accept every pending suggestion with at "
                                               "least this score (recorded as bulk)."),
     coder: str | None = CODER_OPTION,
+    list_: bool = typer.Option(False, "--list", help="List your pending suggestions "
+                               "(--format table, csv or jsonl) instead of reviewing them."),
+    fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
-    """Accept or reject pending suggestions, one by one or from a script.
+    """Accept or reject your pending suggestions, one by one or from a script.
 
     Interactively: a accept, r reject, s skip, o accept with another code, q quit.
-    Every decision is saved at once.
+    Every decision is saved at once, as the coder's own: another coder still has the
+    suggestion pending. --list shows what is pending for you.
 
-    Example: qcode review noordrand-r01   or   qcode review --accept noordrand-r01:12:trust.high
+    Example: qcode review noordrand-r01   or   qcode review --list --coder b --format csv
     """
     from qcode.coding import assisted
 
     who = default_coder(coder)
+    if list_ and (accept or reject or accept_above is not None):
+        from qcode.errors import UsageError
+
+        raise UsageError("--list shows your pending suggestions; give it without --accept, "
+                         "--reject or --accept-above")
     with open_project(ctx) as project:
+        if list_:
+            pending = assisted.pending_suggestions(project, coder=who,
+                                                   transcripts=transcript or None)
+            table = fmt is ListFormat.table
+            rows = [
+                {"transcript": s.transcript, "segment": s.segment, "code": s.code,
+                 "score": s.score, "method": s.method,
+                 "evidence": " | ".join(s.evidence[:2]) if table else list(s.evidence)}
+                for s in pending
+            ]
+            emit(rows, fmt, columns=["transcript", "segment", "code", "score", "method",
+                                     "evidence"],
+                 title=f"Pending suggestions for {who}",
+                 empty=f"no pending suggestions for {who}; run 'qcode suggest' first")
+            return
         if accept or reject or accept_above is not None:
             with project.atomic():
                 chosen = [(assisted.find_suggestion(project, s, coder=who), True)

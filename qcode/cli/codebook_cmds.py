@@ -101,7 +101,9 @@ def show(
 ) -> None:
     """Print the project's codebook as a tree (or a table, csv, jsonl).
 
-    Example: qcode codebook show --format jsonl
+    The csv has the path and description columns Taguette's codebook import reads.
+
+    Example: qcode codebook show --format csv
     """
     with open_project(ctx) as project:
         codebook = require_codebook(project)
@@ -117,9 +119,11 @@ def show(
             )
         console.print(root)
         return
+    # "path" is the code's place in the tree as Taguette names tags (a dotted path: the
+    # id); with "description" it is what Taguette's codebook import reads.
     rows = [
-        {"id": c.id, "label": c.label, "parent": c.parent, "level": c.level, "color": c.color,
-         "description": c.description, "keywords": list(c.keywords)}
+        {"id": c.id, "path": c.id, "label": c.label, "parent": c.parent, "level": c.level,
+         "color": c.color, "description": c.description, "keywords": list(c.keywords)}
         for c in codebook.codes
     ]
     columns = ["id", "label", "parent", "level"] if fmt is CodebookFormat.table else list(rows[0])

@@ -75,10 +75,13 @@ def remove(
         from qcode.errors import UsageError
 
         raise UsageError("--coder and --all-coders: give one of the two")
+    from qcode.coding.blind import is_blind
+
     who = None if all_coders else default_coder(coder)
     with open_project(ctx) as project:
         removed = codings_store.remove(project, transcript, segment, codes, coder=who,
-                                       span=parse_span(span) if span else None)
+                                       span=parse_span(span) if span else None,
+                                       name_others=not is_blind(project))
     note(f"removed {removed} coding(s)" + (f" by {who}" if who else " (every coder's)"))
 
 
@@ -89,15 +92,23 @@ def list_(
     code: list[str] = typer.Option([], "--code", help="Only this code and its sub-codes."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
     fmt: ListFormat = FORMAT_OPTION,
+    blind: bool = typer.Option(False, "--blind", help="Only your own codings (a blind "
+                               "round; also QCODE_BLIND=1 or 'qcode settings blind on')."),
 ) -> None:
-    """List codings.
+    """List codings (blind: only your own).
 
     Example: qcode codings list noordrand-r01 --code trust --format jsonl
     """
+    from qcode.coding.blind import coder_view
+
     with open_project(ctx) as project:
-        codings_store.require_coders(project, coder)
+        view = coder_view(project, coder, flag=blind)
+        if view.blind_as is None:
+            codings_store.require_coders(project, coder)
         codings = codings_store.select(project, transcripts=transcripts or None, codes=code,
-                                       coders=coder)
+                                       coders=view.coders)
+    if view.blind_as is not None:
+        note(f"blind: only the codings of {view.blind_as} are listed")
     rows = [
         {"transcript": c.transcript, "segment": c.segment, "code": c.code, "coder": c.coder,
          "provenance": c.provenance, "memo": c.memo, "start": c.start, "end": c.end,

@@ -22,18 +22,25 @@ def tag(
     coder: str | None = typer.Option(None, "--coder", "-c",
                                      help="Coder name (default: QCODE_CODER, else your user "
                                      "name)."),
+    blind: bool = typer.Option(False, "--blind", help="Hide other coders' codings and memos "
+                               "(a blind double-coding round; also QCODE_BLIND=1 or "
+                               "'qcode settings blind on')."),
 ) -> None:
     """Code a transcript in a full-screen, keyboard-driven terminal screen.
 
     n/p move between respondent turns, / searches the codebook (Enter applies the code),
     a/x accept or reject a suggestion, u undoes, m writes a memo, d removes a code, ? lists
     every key, q quits. Every action is saved at once; the screen reopens where you left off.
+    Blind (--blind, QCODE_BLIND=1 or a blind round) shows only your own codes and memos.
 
     Example: qcode tag noordrand-r01 --coder ans
     """
+    from qcode.coding.blind import is_blind
+
     who = default_coder(coder)
     with open_project(ctx) as project:
-        session = CodingSession(project, transcript or choose_transcript(project, who), who)
+        session = CodingSession(project, transcript or choose_transcript(project, who), who,
+                                blind=is_blind(project, flag=blind))
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise QcodeError(
                 "qcode tag needs an interactive terminal; in scripts use 'qcode codings add' "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.analysis.agreement import CONSENSUS_CODER, coded_units
+from qcode.coding.blind import refuse_during_blind_round
 from qcode.errors import CodingError, QcodeError
 from qcode.exports.output import check_xml_text
 from qcode.files import atomic_output, output_format
@@ -65,7 +66,9 @@ def list_disagreements(
     consensus_coder: str = CONSENSUS_CODER,
 ) -> DisagreementList:
     """The segments, among those :func:`agreement_report` compares, where the coders'
-    codes differ at ``level``, in transcript and segment order."""
+    codes differ at ``level``, in transcript and segment order. Refused while a blind
+    round is on: the list shows each coder's codes side by side."""
+    refuse_during_blind_round(project, "'qcode disagreements'")
     units = coded_units(project, coders=coders, codes=codes, level=level)
     segments = segments_of(project, units.transcripts)
     selected = {code.id for code in units.codes}

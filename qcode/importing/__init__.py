@@ -9,17 +9,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qcode.errors import TranscriptError
+from qcode.errors import TranscriptError, UsageError
 from qcode.importing.outcome import ImportReport
 from qcode.models import Transcript
 from qcode.store.project import Project
 from qcode.store.reimport import save_transcript
 from qcode.store.transcripts import (
     assign_respondent,
+    drop_unused_respondents,
+    remembered_interviewer_labels,
+    respondent_of,
     set_interview_attributes,
     set_respondent_attributes,
 )
-from qcode.transcripts import collect_files
+from qcode.transcripts import find_transcripts, skipped_notes
 from qcode.transcripts.respondents import (
     INTERVIEW_ATTRIBUTES,
     RESPONDENTS_FILE,
@@ -84,12 +87,14 @@ def import_paths(
     interviewer_labels: Sequence[str] | None = None,
     screen: Callable[[Sequence[Path]], None] | None = None,
     id_prefix: str | None = None,
+    renames: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Parse every file first, then store them all (and the respondent attributes) in
     one transaction: a bad file anywhere leaves the project unchanged.
 
     A REFI-QDA project (``.qdpx``) is imported on its own, with its codebook, codings and
-    cases (see :mod:`qcode.refi.reader`)."""
+    cases (see :mod:`qcode.refi.reader`); ``renames`` (old code id -> new) map codes of
+    the project that its codebook lacks."""
     from qcode.transcripts import parse_file
 
     if any(Path(p).suffix.lower() == REFI_PROJECT_SUFFIX for p in paths):
@@ -100,16 +105,35 @@ def import_paths(
             )
         from qcode.importing.qdpx import import_qdpx
 
-        return import_qdpx(project, Path(paths[0]), interviewer_labels=interviewer_labels)
-    files = collect_files(paths)
+        return import_qdpx(project, Path(paths[0]), interviewer_labels=interviewer_labels,
+                           renames=renames)
+    if renames:
+        raise UsageError(
+            "--rename maps codes when importing a .qdpx project; to map codes of a codebook "
+            "use 'qcode codebook load FILE --rename OLD=NEW'"
+        )
+    found = find_transcripts(paths)
+    files = found.files
+    given = tuple(interviewer_labels) if interviewer_labels is not None else None
+    remembered = remembered_interviewer_labels(project)
     transcripts: list[Transcript] = []
     origin: dict[str, Path] = {}
     renamed: dict[str, str] = {}
+    notes: list[str] = skipped_notes(found.skipped)
     for path in files:
-        transcript = parse_file(path, interviewer_labels=interviewer_labels)
+        transcript = parse_file(path, interviewer_labels=given)
         if id_prefix:
             renamed[transcript.id] = id_prefix + transcript.id
             transcript = dataclasses.replace(transcript, id=id_prefix + transcript.id)
+        if given is None and transcript.id in remembered:
+            # The labels named at an earlier import still hold: read the file the same way.
+            labels = remembered[transcript.id]
+            transcript = dataclasses.replace(
+                parse_file(path, interviewer_labels=labels), id=transcript.id)
+            notes.append(f"{path}: interviewer label(s) {', '.join(labels)} as named at an "
+                         "earlier import (--interviewer changes them)")
+        elif given is not None:
+            transcript = dataclasses.replace(transcript, interviewer_labels=given)
         if transcript.id in origin:
             raise TranscriptError(
                 f"{path}: transcript id '{transcript.id}' is also the id of "
@@ -125,8 +149,8 @@ def import_paths(
         [(f, row) for f in meta_files for row in read_respondents_csv(f)], renamed
     )
     outcomes = []
-    notes: list[str] = []
     with project.atomic():
+        before = respondent_of(project)
         for transcript in transcripts:
             outcome = save_transcript(project, transcript)
             outcomes.append(outcome)
@@ -139,6 +163,10 @@ def import_paths(
                 missing.append(f"{where} ('{transcript_id}')")
         for transcript_id, attributes in plan.interviews.items():
             set_interview_attributes(project, transcript_id, attributes)
+        # Respondents named after a file until a respondents file said whose it is.
+        stale = {t.id for t in transcripts} | {
+            before[t] for t, _, _ in plan.links if t in before}
+        removed = drop_unused_respondents(project, stale - set(plan.respondents))
     if missing:
         notes.append(
             f"{len(missing)} row(s) of the respondents file name a transcript that is not in "
@@ -146,8 +174,15 @@ def import_paths(
             + (f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else "")
             + "; import those transcripts and run the import again to link them"
         )
+    if removed:
+        notes.append(
+            f"removed {len(removed)} respondent(s) named after a transcript that now belongs "
+            f"to the respondent the respondents file names: {', '.join(removed[:SHOWN])}"
+            + (f" and {len(removed) - SHOWN} more" if len(removed) > SHOWN else "")
+        )
+    warnings = tuple(w for t in transcripts for w in t.warnings)
     return ImportReport(tuple(outcomes), tuple(str(f) for f in meta_files),
-                        len(plan.respondents), tuple(notes))
+                        len(plan.respondents), tuple(notes), warnings)
 
 
 def _respondents_files(

@@ -13,6 +13,8 @@ class ImportReport:
     respondents_files: tuple[str, ...]
     respondents_updated: int
     notes: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """What the user should not miss: a labelled file without interviewer turns."""
 
     def count(self, status: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.status == status)

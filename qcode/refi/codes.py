@@ -6,6 +6,10 @@ a qcode code has a dotted id whose components match ``^[a-z][a-z0-9_]*$``. Readi
 - its id is the id of the project's code with the same GUID when there is one (qcode writes
   ``uuid5(code id)`` as the GUID, so a codebook that went to ATLAS.ti and came back keeps its
   ids, and a code moved to another parent is renamed with its codings);
+- else the id of the project's code with the same label path (its parents' labels and its
+  own, compared without case and extra spaces), when exactly one code has that path: a
+  program that gives every code a new GUID (QualCoder, MAXQDA) still brings the project's
+  codes back as themselves;
 - otherwise it is derived from the name: lowercase, diacritics folded to ASCII, anything else
   turned into ``_``, a ``code_`` prefix when it would not start with a letter, and ``_2``,
   ``_3`` ... when two sibling codes would get the same id;
@@ -23,7 +27,7 @@ import dataclasses
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
@@ -32,6 +36,7 @@ from qcode.refi.xml import RefiError, child_text, children, guid
 from qcode.store.project import Project
 
 CODE_GROUPS_META = "code_groups"
+SHOWN = 5
 _RGB = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 
 
@@ -53,6 +58,8 @@ class RefiCodes:
     """REFI GUID (normalised) -> qcode code id."""
     renames: dict[str, str] = field(default_factory=dict)
     """Old id -> new id for project codes whose GUID now sits elsewhere in the tree."""
+    by_label_path: list[tuple[str, str]] = field(default_factory=list)
+    """(label path in the file, project code id) of codes matched by their label path."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -92,46 +99,143 @@ def read_codes(parent: Element, *, source: str, known: Mapping[str, Code]) -> Re
     code keeps its id and what REFI-QDA has no place for (include, exclude, examples,
     keywords, patterns, level); label, description, colour and place come from the file."""
     result = RefiCodes()
-    _read_level(parent, None, source, known, result)
+    in_file = {normal_guid(code.get("guid")) for code in parent.iter() if _is_code(code)}
+    # Codes the file names by GUID keep that match; the others may be found by label path.
+    named = {code.id for code_guid, code in known.items() if code_guid in in_file}
+    by_path = {path: code for path, code in label_paths(known.values()).items()
+               if code.id not in named}
+    reading = _Reading(source, known, by_path, exported_colours(known.values()), result)
+    reading.level(parent, None, (), None)
+    found = result.by_label_path
+    if found:
+        shown = "; ".join(f"'{path}' -> {code}" for path, code in found[:SHOWN])
+        more = f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
+        result.notes.append(
+            f"{source}: {len(found)} code(s) with a GUID this project does not know matched "
+            f"to its codes by their label path: {shown}{more}")
     return result
 
 
-def _read_level(
-    element: Element, parent: str | None, source: str, known: Mapping[str, Code],
-    result: RefiCodes,
-) -> None:
-    used: set[str] = set()
-    for code in children(element, "Code"):
-        code_guid = normal_guid(code.get("guid"))
-        name = (code.get("name") or "").strip()
-        if not code_guid:
-            raise RefiError(f"{source}: the code '{name}' has no guid; export the file again")
-        if code_guid in result.by_guid:
-            raise RefiError(
-                f"{source}: two codes share the guid {code_guid} ('{name}' and "
-                f"'{result.by_guid[code_guid]}'); the file is damaged"
+PALETTE: tuple[str, ...] = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+)
+"""Colours for top-level codes the codebook gives none (Tableau 10: told apart in print and
+by most colour-blind readers), in codebook order, so the same codebook exports alike."""
+
+
+def exported_colours(codes: Iterable[Code]) -> dict[str, str]:
+    """The colour every code gets in an export: its own, else its parent's (as exported),
+    else for a top-level code the next colour of :data:`PALETTE`. Other programs invent a
+    random colour for a code without one, so every code gets one. ``codes`` come parents
+    first, as in a codebook."""
+    colours: dict[str, str] = {}
+    top = 0
+    for code in codes:
+        if code.color:
+            colours[code.id] = code.color.lower()
+        elif code.parent is not None and code.parent in colours:
+            colours[code.id] = colours[code.parent]
+        else:
+            colours[code.id] = PALETTE[top % len(PALETTE)]
+        if code.parent is None:
+            top += 1
+    return colours
+
+
+def _is_code(element: Element) -> bool:
+    return isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] == "Code"
+
+
+def label_key(label: str) -> str:
+    """A label as compared between programs: without case and extra spaces, composed."""
+    return " ".join(unicodedata.normalize("NFC", label).split()).casefold()
+
+
+def label_paths(codes: Iterable[Code]) -> dict[tuple[str, ...], Code]:
+    """Each code by its label path (its parents' labels and its own, see :func:`label_key`);
+    paths that two codes share are left out: they name no code for sure."""
+    by_id = {code.id: code for code in codes}
+    paths: dict[tuple[str, ...], list[Code]] = {}
+    for code in by_id.values():
+        path: list[str] = []
+        current: Code | None = code
+        while current is not None:
+            path.append(label_key(current.label))
+            current = by_id.get(current.parent) if current.parent else None
+        paths.setdefault(tuple(reversed(path)), []).append(code)
+    return {path: found[0] for path, found in paths.items() if len(found) == 1}
+
+
+class _Reading:
+    """Reading one ``Codes`` tree, level by level."""
+
+    def __init__(self, source: str, known: Mapping[str, Code],
+                 by_path: dict[tuple[str, ...], Code], colours: Mapping[str, str],
+                 result: RefiCodes) -> None:
+        self.source = source
+        self.known = known
+        self.by_path = by_path
+        self.colours = colours
+        self.result = result
+
+    def level(self, element: Element, parent: str | None, parent_labels: tuple[str, ...],
+              parent_colour: str | None) -> None:
+        result = self.result
+        used: set[str] = set()
+        for code in children(element, "Code"):
+            code_guid = normal_guid(code.get("guid"))
+            name = (code.get("name") or "").strip()
+            if not code_guid:
+                raise RefiError(f"{self.source}: the code '{name}' has no guid; export the "
+                                "file again")
+            if code_guid in result.by_guid:
+                raise RefiError(
+                    f"{self.source}: two codes share the guid {code_guid} ('{name}' and "
+                    f"'{result.by_guid[code_guid]}'); the file is damaged"
+                )
+            labels = (*parent_labels, name)
+            path = tuple(label_key(label) for label in labels)
+            previous = self.known.get(code_guid)
+            if previous is None and path in self.by_path:
+                previous = self.by_path.pop(path)
+                result.by_label_path.append((" / ".join(labels), previous.id))
+            component = previous.id.rsplit(".", 1)[-1] if previous else code_id_component(name)
+            component = _unique(component, used)
+            code_id = component if parent is None else f"{parent}.{component}"
+            if previous and previous.id != code_id:
+                result.renames[previous.id] = code_id
+            result.by_guid[code_guid] = code_id
+            written = _colour(code.get("color"), name, self.source, result.notes)
+            colour = self._own_colour(written, previous, parent_colour)
+            read = Code(
+                id=code_id,
+                label=name or component,
+                parent=parent,
+                description=child_text(code, "Description").strip(),
+                color=colour,
             )
-        previous = known.get(code_guid)
-        component = previous.id.rsplit(".", 1)[-1] if previous else code_id_component(name)
-        component = _unique(component, used)
-        code_id = component if parent is None else f"{parent}.{component}"
-        if previous and previous.id != code_id:
-            result.renames[previous.id] = code_id
-        result.by_guid[code_guid] = code_id
-        read = Code(
-            id=code_id,
-            label=name or component,
-            parent=parent,
-            description=child_text(code, "Description").strip(),
-            color=_colour(code.get("color"), name, source, result.notes),
-        )
-        if previous is not None:
-            read = dataclasses.replace(
-                previous, id=read.id, label=read.label, parent=read.parent,
-                description=read.description, color=read.color,
-            )
-        result.codes.append(read)
-        _read_level(code, code_id, source, known, result)
+            if previous is not None:
+                read = dataclasses.replace(
+                    previous, id=read.id, label=read.label, parent=read.parent,
+                    description=read.description, color=read.color,
+                )
+            result.codes.append(read)
+            self.level(code, code_id, labels,
+                       written.lower() if written else parent_colour)
+
+    def _own_colour(self, written: str | None, previous: Code | None,
+                    parent_colour: str | None) -> str | None:
+        """The colour a code keeps: qcode writes every code a colour (see
+        :func:`exported_colours`), so a colour that is only what qcode would export for the
+        project's code, or only its parent's, is no colour of its own."""
+        if written is None:
+            return None
+        if previous is not None and written.lower() == self.colours.get(previous.id):
+            return previous.color
+        if parent_colour is not None and written.lower() == parent_colour:
+            return None
+        return written
 
 
 def _unique(component: str, used: set[str]) -> str:

@@ -7,9 +7,13 @@ What goes where in the ``.qdpx``:
 - each transcript -> a ``TextSource`` whose text is ``sources/<guid>.txt`` (UTF-8): its
   segments in order, a turn written as ``Speaker: text``, segments separated by a blank line
   (``SEGMENT_SEPARATOR``). Interviewer turns are included, so the conversation reads whole;
-- codings -> ``PlainTextSelection`` (one per coded range: the whole segment text, or the
-  span inside it, as character offsets into that exact text) with one ``Coding`` per code
-  and coder; a coding's memo -> a ``Note`` referenced from the coding;
+- a transcript's header (the text before its first speaker label) opens that text;
+- each coding -> its own ``PlainTextSelection`` (the whole segment text, or the span inside
+  it, as character offsets into that exact text) named ``line:N transcript:segment``, with
+  the coder (``creatingUser``), time and memo (``Description``) on the selection, and one
+  ``Coding`` with the same coder and time; the memo is also a ``Note`` referenced from the
+  coding. One coding per selection is what QualCoder and qc read completely;
+- every code gets a colour (its own, its parent's, or one of a fixed palette);
 - respondents -> ``Cases`` with their attributes as ``VariableValue`` s and their transcripts
   as ``SourceRef`` s; a transcript's front matter -> ``VariableValue`` s on its source; all
   values are ``Text`` variables.
@@ -22,10 +26,12 @@ content (see :func:`~qcode.refi.xml.guid`), so re-exports are identical.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -33,7 +39,7 @@ from xml.etree import ElementTree as ET
 from qcode import __version__
 from qcode.errors import ExportError
 from qcode.models import Codebook, Coding, Segment
-from qcode.refi.codes import CodeGroup, load_code_groups
+from qcode.refi.codes import CodeGroup, exported_colours, load_code_groups
 from qcode.refi.xml import CODEBOOK_NS, PROJECT_NS, guid
 from qcode.store.project import Project
 from qcode.store.transcripts import TranscriptRecord
@@ -105,14 +111,18 @@ def collect_project(project: Project) -> RefiProject:
     )
 
 
-def render_source(transcript: str, segments: Iterable[Segment]) -> SourceText:
-    """The exported text of a transcript and the offset of each segment's text in it."""
+def render_source(transcript: str, segments: Iterable[Segment], header: str = "") -> SourceText:
+    """The exported text of a transcript and the offset of each segment's text in it: its
+    header (the text before the first speaker label), then every segment."""
     parts: list[str] = []
     offsets: dict[int, int] = {}
     position = 0
     kept = tuple(segments)
-    for index, segment in enumerate(kept):
-        if index:
+    if header:
+        parts.append(header)
+        position = len(header)
+    for segment in kept:
+        if parts:
             parts.append(SEGMENT_SEPARATOR)
             position += len(SEGMENT_SEPARATOR)
         prefix = f"{segment.speaker}: " if segment.speaker else ""
@@ -182,11 +192,11 @@ def _text(value: str, where: str) -> str:
 def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
     codes = ET.Element(_q("Codes", ns))
     elements: dict[str | None, ET.Element] = {None: codes}
+    colours = exported_colours(codebook.codes)
     for code in codebook.codes:
         element = _sub(elements[code.parent], "Code", ns, guid=guid("code", code.id),
-                       name=_text(code.label, f"the label of code {code.id}"), isCodable="true")
-        if code.color:
-            element.set("color", code.color)
+                       name=_text(code.label, f"the label of code {code.id}"), isCodable="true",
+                       color=colours[code.id])
         if code.description:
             description = _sub(element, "Description", ns)
             description.text = _text(code.description, f"the description of code {code.id}")
@@ -290,14 +300,15 @@ class _ProjectWriter:
         for transcript in self.content.transcripts:
             transcript_id = transcript.id
             source_guid = guid("transcript", transcript_id)
-            rendered = render_source(transcript_id, self.content.segments[transcript_id])
+            header = _text(transcript.header, f"the header of transcript {transcript_id}")
+            rendered = render_source(transcript_id, self.content.segments[transcript_id], header)
             element = _sub(sources, "TextSource", guid=source_guid,
                            name=_text(transcript_id, "a transcript id"),
                            plainTextPath=f"internal://{source_guid}.txt")
             self._selections(element, rendered, by_transcript.get(transcript_id, []))
             self._values(element, transcript.metadata, f"transcript {transcript_id}")
             files.append((f"sources/{source_guid}.txt", rendered.text.encode("utf-8")))
-            self.sidecar["transcripts"][source_guid] = {
+            entry: dict[str, Any] = {
                 "id": transcript_id, "source": transcript.source, "format": transcript.format,
                 "segments": [
                     [s.number, s.speaker, s.interviewer, rendered.offsets[s.number],
@@ -305,41 +316,60 @@ class _ProjectWriter:
                     for s in rendered.segments
                 ],
             }
+            if header:
+                entry["header"] = header
+            self.sidecar["transcripts"][source_guid] = entry
         return files
 
     def _selections(self, source: ET.Element, rendered: SourceText,
                     codings: list[Coding]) -> None:
-        ranges: dict[tuple[int, int, int], list[Coding]] = {}
+        """One selection per coding, with the coder, time and memo on the selection itself:
+        QualCoder reads them only there, and a selection holding two coders' codings would
+        give both to one of them."""
         texts = {s.number: s.text for s in rendered.segments}
+        line_starts = [0] + [i + 1 for i, ch in enumerate(rendered.text) if ch == "\n"]
+        placed = []
         for coding in codings:
             offset = rendered.offsets[coding.segment]
             start = offset + (coding.start or 0)
             end = offset + (coding.end if coding.end is not None else len(texts[coding.segment]))
-            ranges.setdefault((start, end, coding.segment), []).append(coding)
-        for (start, end, segment), group in sorted(ranges.items()):
+            placed.append((start, end, coding.segment, coding.code, coding.coder,
+                           coding.created_at, coding))
+        for start, end, segment, _, _, _, coding in sorted(placed, key=lambda p: p[:6]):
             self.selection_count += 1
+            # qc places a selection on the line its name gives ("line:N", counted from 0
+            # as qc counts); the rest of the name is for people.
+            line = bisect.bisect_right(line_starts, start) - 1
+            key = coding_key(coding)
             selection = _sub(
-                source, "PlainTextSelection",
-                guid=guid("selection", rendered.transcript, segment, start, end),
-                name=f"{rendered.transcript}:{segment}", startPosition=str(start),
-                endPosition=str(end),
+                source, "PlainTextSelection", guid=guid("selection", *key),
+                name=f"line:{line} {rendered.transcript}:{segment}",
+                startPosition=str(start), endPosition=str(end),
+                creatingUser=guid("coder", coding.coder),
             )
-            for coding in sorted(group, key=lambda c: (c.code, c.coder, c.created_at)):
-                self._coding(selection, coding)
+            created = _xsd_datetime(coding.created_at)
+            if created:
+                selection.set("creationDateTime", created)
+            if coding.memo:
+                where = f"the memo of {coding.transcript}:{coding.segment} {coding.code}"
+                _sub(selection, "Description").text = _text(coding.memo, where)
+            self._coding(selection, coding, created)
 
-    def _coding(self, selection: ET.Element, coding: Coding) -> None:
+    def _coding(self, selection: ET.Element, coding: Coding, created: str | None) -> None:
         key = coding_key(coding)
         coding_guid = guid("coding", *key)
         element = _sub(selection, "Coding", guid=coding_guid,
                        creatingUser=guid("coder", coding.coder))
-        if _DATETIME.match(coding.created_at):
-            element.set("creationDateTime", coding.created_at)
+        if created:
+            element.set("creationDateTime", created)
         _sub(element, "CodeRef", targetGUID=guid("code", coding.code))
         self.sidecar["codings"][coding_guid] = [
             coding.provenance, coding.start is not None, coding.created_at,
         ]
         if not coding.memo:
             return
+        # The memo is also a Note referenced from the coding: the schema's own place for it,
+        # read by the programs that do not read a selection's Description.
         self.memo_count += 1
         note_guid = guid("memo", *key)
         _sub(element, "NoteRef", targetGUID=note_guid)
@@ -347,8 +377,22 @@ class _ProjectWriter:
             "guid": note_guid, "name": f"Memo {coding.transcript}:{coding.segment} "
             f"{coding.code} ({coding.coder})", "creatingUser": guid("coder", coding.coder),
         })
-        if _DATETIME.match(coding.created_at):
-            note.set("creationDateTime", coding.created_at)
+        if created:
+            note.set("creationDateTime", created)
         where = f"the memo of {coding.transcript}:{coding.segment} {coding.code}"
         _sub(note, "PlainTextContent").text = _text(coding.memo, where)
         self.notes.append(note)
+
+
+def _xsd_datetime(value: str) -> str | None:
+    """A coding's time as xsd:dateTime in UTC with ``Z`` (QualCoder shows the ``Z`` form
+    best), or None when it is no time at all (codings from CSV may carry any text)."""
+    if not _DATETIME.match(value):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # valid for XML, beyond Python's reading (a year past 9999)
+        return value
+    if moment.tzinfo is None:
+        return value
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"

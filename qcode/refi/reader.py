@@ -52,7 +52,10 @@ from qcode.refi.sources import (
 from qcode.refi.xml import RefiError, child, child_text, children, parse_xml
 
 UNKNOWN_CODER = "unknown"
+SHOWN = 5
 _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
+_DOCUMENT_SUFFIXES = frozenset({".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".md",
+                                ".html", ".htm", ".vtt", ".srt"})
 
 
 @dataclass
@@ -69,24 +72,34 @@ class QdpxContent:
     respondents: dict[str, dict[str, str]] = field(default_factory=dict)
     users: list[str] = field(default_factory=list)
     selections: int = 0
+    by_label_path: list[tuple[str, str]] = field(default_factory=list)
+    """(label path in the file, code id) of the project's codes found by label path."""
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_qdpx(
     path: Path, *, known_codes: Mapping[str, Code] | None = None,
     interviewer_labels: Sequence[str] | None = None,
+    remembered_labels: Mapping[str, Sequence[str]] | None = None,
 ) -> QdpxContent:
-    """Read a ``.qdpx`` file into qcode data without touching any project."""
+    """Read a ``.qdpx`` file into qcode data without touching any project.
+
+    ``interviewer_labels`` are the labels the user names now; ``remembered_labels`` those
+    named at an earlier import, per transcript id, used when none are named now."""
     with QdpxArchive(path) as archive:
-        return _QdpxReader(archive, known_codes or {}, interviewer_labels).read()
+        return _QdpxReader(archive, known_codes or {}, interviewer_labels,
+                           remembered_labels or {}).read()
 
 
 class _QdpxReader:
     def __init__(self, archive: QdpxArchive, known: Mapping[str, Code],
-                 interviewer_labels: Sequence[str] | None) -> None:
+                 interviewer_labels: Sequence[str] | None,
+                 remembered: Mapping[str, Sequence[str]]) -> None:
         self.archive = archive
         self.known = known
         self.interviewer_labels = interviewer_labels
+        self.remembered = remembered
         self.member = archive.project_member()
         self.source = f"{archive.source}:{self.member}"
         self.notes: list[str] = []
@@ -125,11 +138,18 @@ class _QdpxReader:
         content = QdpxContent(
             name=root.get("name") or self.archive.path.stem, origin=root.get("origin") or "",
             codebook=codebook, groups=groups, renames=renames,
-            users=sorted(set(self.users.values())),
+            users=sorted(set(self.users.values())), by_label_path=self.by_label_path,
         )
         self.respondent_of: dict[str, str] = {}
+        self.case_refs: list[tuple[str, str]] = []
+        self.read_sources: set[str] = set()
         self._cases(root, content)
         self._sources(root, content)
+        self._unplaced_case_refs()
+        left_out = _left_out(root)
+        if left_out:
+            self.notes.append(f"{self.source}: left out, as qcode has no place for them (yet): "
+                              + ", ".join(left_out))
         content.notes = self.notes
         return content
 
@@ -138,11 +158,13 @@ class _QdpxReader:
     def _codebook(
         self, root: Element, project_name: str
     ) -> tuple[Codebook | None, dict[str, str], dict[str, str]]:
+        self.by_label_path: list[tuple[str, str]] = []
         codes_element = child(child(root, "CodeBook") or Element("none"), "Codes")
         if codes_element is None or child(codes_element, "Code") is None:
             return None, {}, {}
         codes = read_codes(codes_element, source=self.source, known=self.known)
         self.notes.extend(codes.notes)
+        self.by_label_path = codes.by_label_path
         own = self._own_codebook(codes.by_guid, {c.id: c.parent for c in codes.codes})
         if own is not None:
             return own, {g: c.id for g, c in code_guids(own).items()}, {}
@@ -188,6 +210,22 @@ class _QdpxReader:
             attributes.update(self._values(case))
             for ref in children(case, "SourceRef"):
                 self.respondent_of.setdefault(ref_guid(ref), respondent)
+                self.case_refs.append((respondent, ref_guid(ref)))
+
+    def _unplaced_case_refs(self) -> None:
+        """Say which cases refer to a source that is not in the file (or was skipped)."""
+        unplaced: dict[str, int] = {}
+        for respondent, source_guid in self.case_refs:
+            if source_guid not in self.read_sources:
+                unplaced[respondent] = unplaced.get(respondent, 0) + 1
+        if unplaced:
+            shown = ", ".join(f"'{r}' ({n})" for r, n in list(unplaced.items())[:SHOWN])
+            more = f" and {len(unplaced) - SHOWN} more" if len(unplaced) > SHOWN else ""
+            self.notes.append(
+                f"{self.source}: {sum(unplaced.values())} reference(s) of case(s) to a source "
+                f"that is not in the file or was skipped left out: {shown}{more}; the cases "
+                "are kept as respondents"
+            )
 
     def _values(self, element: Element) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -211,13 +249,18 @@ class _QdpxReader:
                                 f"{member}")
         return text.text
 
-    def _memo(self, *elements: Element) -> str:
+    def _memo(self, coding: Element, selection: Element) -> str:
+        """A coding's memo: the notes of the coding and of its selection and the
+        selection's Description (QualCoder's and MAXQDA's place for it), each text once."""
         texts = []
-        for element in elements:
+        for element in (coding, selection):
             for ref in children(element, "NoteRef"):
                 text = self.note_texts.get(ref_guid(ref), "").strip()
                 if text and text not in texts:
                     texts.append(text)
+        description = child_text(selection, "Description").strip()
+        if description and description not in texts:
+            texts.append(description)
         return "\n\n".join(texts)
 
     # -- sources and codings ---------------------------------------------------------
@@ -251,9 +294,13 @@ class _QdpxReader:
         transcript_id = _unique_id(label, ids)
         respondent = self.respondent_of.get(source_guid)
         metadata = self._values(element)
+        self.read_sources.add(source_guid)
         placed: list[PlacedSegment] | None = None
+        header = str(own["header"]) if isinstance(own.get("header"), str) else ""
         if own:
             try:
+                if not text.text.startswith(header):
+                    raise RefiError(f"{where}: the qcode header does not fit the text")
                 placed = segments_from_layout(text.text, own.get("segments", []), source=where)
             except RefiError as exc:
                 self.notes.append(f"{exc}; the text is parsed instead")
@@ -262,18 +309,22 @@ class _QdpxReader:
                 id=transcript_id, source=str(own.get("source") or where),
                 format=str(own.get("format") or "qdpx"),
                 segments=tuple(p.segment for p in placed), respondent=respondent,
-                metadata=metadata,
+                metadata=metadata, header=header,
             )
         else:
+            named = self.interviewer_labels
+            labels = named if named is not None else self.remembered.get(transcript_id)
             parsed = build_transcript(text.text, source=where, transcript_id=transcript_id,
-                                      interviewer_labels=self.interviewer_labels,
-                                      format="qdpx")
+                                      interviewer_labels=labels, format="qdpx")
             transcript = Transcript(id=transcript_id, source=where, format="qdpx",
                                     segments=parsed.segments, respondent=respondent,
                                     metadata={**parsed.metadata, **metadata},
-                                    notes=parsed.notes)
+                                    notes=parsed.notes, header=parsed.header,
+                                    interviewer_labels=tuple(named) if named else None,
+                                    warnings=parsed.warnings)
             placed = place_segments(text.text, parsed)
         self.notes.extend(transcript.notes)
+        content.warnings.extend(transcript.warnings)
         content.transcripts.append(transcript)
         self.interviewer_skips = 0
         for selection in selections:
@@ -291,6 +342,10 @@ class _QdpxReader:
         if isinstance(own.get("id"), str) and own["id"].strip():
             return str(own["id"])
         name = (element.get("name") or "").strip()
+        # Programs name a source after its file: "interview-a.txt" is interview-a.
+        stem, dot, suffix = name.rpartition(".")
+        if dot and stem.strip() and f".{suffix.lower()}" in _DOCUMENT_SUFFIXES:
+            name = stem.strip()
         if name:
             return name
         path = element.get("plainTextPath") or element.get("richTextPath") or ""
@@ -309,6 +364,8 @@ class _QdpxReader:
             ) from None
         ranges = map_selection(placed, position(start), position(end))
         codings = list(children(selection, "Coding"))
+        if not codings:
+            return  # an annotation: counted with what the import leaves out
         if not ranges:
             self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
                               f"(only labels or blank lines); its {len(codings)} coding(s) "
@@ -331,11 +388,11 @@ class _QdpxReader:
                            or self.default_user)
         coder = self.users.get(user) or UNKNOWN_CODER
         own = self.own_codings.get(normal_guid(coding.get("guid")))
-        provenance, span_kept, created = "imported", False, coding.get("creationDateTime") or ""
+        provenance, span_kept = "imported", False
+        created = coding.get("creationDateTime") or selection.get("creationDateTime") or ""
         if isinstance(own, list) and len(own) == 3:
             provenance, span_kept, created = str(own[0]), bool(own[1]), str(own[2])
-        memo = self._memo(coding) or self._memo(selection) or child_text(selection,
-                                                                         "Description")
+        memo = self._memo(coding, selection)
         for item in ranges:
             segment = item.segment
             if segment.interviewer:
@@ -367,3 +424,47 @@ def _unique_id(label: str, used: set[str]) -> str:
         number += 1
     used.add(candidate)
     return candidate
+
+
+def _left_out(root: Element) -> list[str]:
+    """What of the file qcode keeps nowhere, counted by kind (``2 link(s)``). Notes that
+    are a coding's memo are kept; every other note is a journal or a memo on a source, a
+    code, a case or the project, for which qcode has no place yet."""
+    counts: dict[str, int] = {}
+    memo_notes = {ref_guid(ref) for element in root.iter()
+                  if local_name(element) in ("Coding", "PlainTextSelection")
+                  for ref in children(element, "NoteRef")}
+
+    def count(what: str, number: int) -> None:
+        if number:
+            counts[what] = counts.get(what, 0) + number
+
+    notes = [n for n in _all(root, "Notes", "Note")
+             if normal_guid(n.get("guid")) not in memo_notes]
+    count("note(s) that are no coding's memo (journals; memos on sources, codes, cases or "
+          "the project)", len(notes))
+    count("link(s) between items", len(_all(root, "Links", "Link")))
+    count("graph(s)", len(_all(root, "Graphs", "Graph")))
+    count("the project's description", int(bool(child_text(root, "Description").strip())))
+    cases = _all(root, "Cases", "Case")
+    count("description(s) of cases", sum(bool(child_text(c, "Description").strip())
+                                         for c in cases))
+    count("code(s) or selection(s) assigned to cases",
+          sum(1 for c in cases for e in c if local_name(e) in ("CodeRef", "SelectionRef")))
+    codebook = child(root, "CodeBook")
+    codes = ([e for e in codebook.iter() if local_name(e) == "Code"]
+             if codebook is not None else [])
+    count("memo reference(s) of codes", sum(1 for c in codes for _ in children(c, "NoteRef")))
+    sources_element = child(root, "Sources")
+    sources = list(children(sources_element, "TextSource")) if sources_element is not None else []
+    count("description(s) of sources", sum(bool(child_text(s, "Description").strip())
+                                           for s in sources))
+    count("selection(s) without a code (annotations)",
+          sum(1 for s in sources for sel in children(s, "PlainTextSelection")
+              if child(sel, "Coding") is None))
+    return [f"{n} {what}" if not what.startswith("the ") else what
+            for what, n in counts.items()]
+
+
+def local_name(element: Element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""

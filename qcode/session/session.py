@@ -43,11 +43,18 @@ def choose_transcript(project: Project, coder: str) -> str:
 
 
 class CodingSession:
-    """The state behind the coding screen. Every change is written at once."""
+    """The state behind the coding screen. Every change is written at once.
 
-    def __init__(self, project: Project, transcript: str, coder: str) -> None:
+    ``blind`` (a blind double-coding round, see :mod:`qcode.coding.blind`) leaves out other
+    coders' codings and their memos: the session holds the coder's own work only, so
+    nothing the screen draws can show another coder's. Suggestion decisions are per coder
+    in any case."""
+
+    def __init__(self, project: Project, transcript: str, coder: str, *,
+                 blind: bool = False) -> None:
         self.project = project
         self.coder = coder
+        self.blind = blind
         self.codebook: Codebook = require_codebook(project)
         self.segments: list[Segment] = get_segments(project, transcript)
         self.transcript: TranscriptSummary = next(
@@ -73,7 +80,8 @@ class CodingSession:
     def reload(self) -> None:
         """Read codings and pending suggestions of the transcript back from the store."""
         self.codings = {}
-        for coding in codings_store.select(self.project, transcripts=[self.transcript.id]):
+        for coding in codings_store.select(self.project, transcripts=[self.transcript.id],
+                                           coders=[self.coder] if self.blind else ()):
             self.codings.setdefault(coding.segment, []).append(coding)
         self.suggestions = {}
         for suggestion in pending_suggestions(self.project, coder=self.coder,

@@ -171,10 +171,12 @@ def remove(
     *,
     coder: str | None,
     span: tuple[int, int] | None = None,
+    name_others: bool = True,
 ) -> int:
     """Remove the named codes from a segment: ``coder``'s codings, or every coder's when
     ``coder`` is None (the CLI asks for that explicitly). Removing a code that is not
-    there is an error, so a typo never passes silently."""
+    there is an error, so a typo never passes silently; it names the other coders who
+    have the code there unless ``name_others`` is False (a blind round)."""
     references = References(project)
     references.segment_text(transcript, segment)
     removed = 0
@@ -193,7 +195,7 @@ def remove(
             if count == 0:
                 who = f" by {coder}" if coder is not None else ""
                 where = f" on span {span[0]}:{span[1]}" if span else ""
-                others = _coders_on(project, transcript, segment, code)
+                others = _coders_on(project, transcript, segment, code) if name_others else []
                 hint = (f" (it has {code} by {', '.join(others)}; pass --coder NAME or "
                         "--all-coders)") if others and coder is not None else ""
                 raise CodingError(

@@ -170,4 +170,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE transcripts ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    Migration(
+        6,
+        "a transcript's header text and its remembered interviewer labels",
+        """
+        ALTER TABLE transcripts ADD COLUMN header TEXT NOT NULL DEFAULT '';
+        ALTER TABLE transcripts ADD COLUMN interviewer_labels TEXT;
+        """,
+    ),
 )

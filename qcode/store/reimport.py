@@ -89,15 +89,17 @@ def save_transcript(project: Project, transcript: Transcript) -> SaveOutcome:
                  transcript.content_hash, metadata, words, now_iso(), origin),
             )
             _insert_segments(project, transcript.id, transcript.segments)
+            _save_header_and_labels(project, transcript)
             return SaveOutcome(transcript.id, "new", len(transcript.segments), words,
                                notes=tuple(notes))
         if row["content_hash"] == transcript.content_hash:
-            # Same text: front matter or the source path may still have been edited.
+            # Same text: front matter, header or the source path may still have been edited.
             db.execute(
                 "UPDATE transcripts SET metadata = ?, respondent_id = ?, source = ?, origin = ? "
                 "WHERE id = ?",
                 (metadata, respondent, transcript.source, origin, transcript.id),
             )
+            _save_header_and_labels(project, transcript)
             return SaveOutcome(transcript.id, "unchanged", len(transcript.segments), words,
                                notes=tuple(notes))
         old = get_segments(project, transcript.id)
@@ -113,10 +115,24 @@ def save_transcript(project: Project, transcript: Transcript) -> SaveOutcome:
             (respondent, transcript.source, transcript.format, transcript.content_hash,
              metadata, words, now_iso(), origin, transcript.id),
         )
+        _save_header_and_labels(project, transcript)
         moved = sum(1 for coding, number, start, _ in moves
                     if (coding.segment, coding.start) != (number, start))
         return SaveOutcome(transcript.id, "updated", len(transcript.segments), words,
                            reanchored=moved, notes=tuple(notes))
+
+
+def _save_header_and_labels(project: Project, transcript: Transcript) -> None:
+    """The header as the file now has it; the interviewer labels only when the user named
+    some (else the remembered ones stay)."""
+    project._db.execute("UPDATE transcripts SET header = ? WHERE id = ?",
+                        (transcript.header, transcript.id))
+    if transcript.interviewer_labels is not None:
+        project._db.execute(
+            "UPDATE transcripts SET interviewer_labels = ? WHERE id = ?",
+            (json.dumps(list(transcript.interviewer_labels), ensure_ascii=False),
+             transcript.id),
+        )
 
 
 def check_transcript_id(transcript: Transcript) -> None:

@@ -27,6 +27,7 @@ class TranscriptSummary:
     format: str
     source: str
     attributes: dict[str, str]
+    header: str = ""
 
 
 def ensure_respondent(project: Project, respondent: str) -> None:
@@ -83,7 +84,7 @@ def list_transcripts(project: Project) -> list[TranscriptSummary]:
     attributes = transcript_attributes(project)
     summaries = []
     for row in project._db.execute(
-        "SELECT t.id, t.format, t.source, t.word_count, count(s.number) AS n, "
+        "SELECT t.id, t.format, t.source, t.word_count, t.header, count(s.number) AS n, "
         "sum(1 - s.interviewer) AS r FROM transcripts t "
         "LEFT JOIN segments s ON s.transcript_id = t.id GROUP BY t.id ORDER BY t.id"
     ):
@@ -93,7 +94,7 @@ def list_transcripts(project: Project) -> list[TranscriptSummary]:
                 id=row["id"], respondent=attrs["respondent"], case=attrs.get("case", ""),
                 role=attrs.get("role", ""), segments=row["n"], respondent_segments=row["r"] or 0,
                 words=row["word_count"], format=row["format"], source=row["source"],
-                attributes=attrs,
+                attributes=attrs, header=row["header"],
             )
         )
     return summaries
@@ -180,6 +181,7 @@ class TranscriptRecord:
     source: str
     format: str
     metadata: dict[str, str]
+    header: str = ""
 
 
 def transcript_records(project: Project) -> list[TranscriptRecord]:
@@ -188,11 +190,58 @@ def transcript_records(project: Project) -> list[TranscriptRecord]:
             id=r["id"], respondent=r["respondent_id"] or r["id"], source=r["source"],
             format=r["format"],
             metadata={str(k): str(v) for k, v in json.loads(r["metadata"]).items()},
+            header=r["header"],
         )
         for r in project._db.execute(
-            "SELECT id, respondent_id, source, format, metadata FROM transcripts ORDER BY id"
+            "SELECT id, respondent_id, source, format, metadata, header FROM transcripts "
+            "ORDER BY id"
         )
     ]
+
+
+def transcript_header(project: Project, transcript_id: str) -> str:
+    """The text before the first speaker label of the transcript's file ("" if none)."""
+    row = project._db.execute(
+        "SELECT header FROM transcripts WHERE id = ?", (transcript_id,)
+    ).fetchone()
+    if row is None:
+        require_transcript(project, transcript_id)
+    return str(row["header"])
+
+
+def remembered_interviewer_labels(project: Project) -> dict[str, tuple[str, ...]]:
+    """The interviewer labels the user named (``--interviewer``) per transcript."""
+    return {
+        r["id"]: tuple(json.loads(r["interviewer_labels"]))
+        for r in project._db.execute(
+            "SELECT id, interviewer_labels FROM transcripts WHERE interviewer_labels IS NOT NULL"
+        )
+    }
+
+
+def drop_unused_respondents(project: Project, candidates: Iterable[str]) -> list[str]:
+    """Remove the ``candidates`` that no transcript belongs to any more and that carry
+    nothing the user gave them (no attributes): the respondents an import named after a
+    file before a respondents.csv linked the file to its real respondent. Returns the
+    removed ids."""
+    removed: list[str] = []
+    with project.atomic():
+        for respondent in sorted(set(candidates)):
+            row = project._db.execute(
+                "SELECT attributes FROM respondents r WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM transcripts t WHERE t.respondent_id = r.id)", (respondent,),
+            ).fetchone()
+            if row is None or json.loads(row["attributes"]):
+                continue
+            project._db.execute("DELETE FROM respondents WHERE id = ?", (respondent,))
+            removed.append(respondent)
+    return removed
+
+
+def respondent_of(project: Project) -> dict[str, str]:
+    """Each transcript's respondent, by transcript id."""
+    return {r[0]: r[1] for r in project._db.execute(
+        "SELECT id, coalesce(respondent_id, id) FROM transcripts")}
 
 
 def respondent_attributes(project: Project) -> dict[str, dict[str, str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from qcode.errors import TranscriptError
@@ -22,9 +23,39 @@ from qcode.models import Transcript
 from qcode.transcripts.decode import decode_bytes
 from qcode.transcripts.text import build_transcript, parse_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "collect_files", "decode_bytes", "parse_file", "parse_text"]
+__all__ = [
+    "SUPPORTED_SUFFIXES", "FoundFiles", "collect_files", "decode_bytes", "find_transcripts",
+    "parse_file", "parse_text", "skipped_notes",
+]
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".docx", ".vtt", ".srt")
+
+# Files a folder of interviews often holds that qcode cannot read, with how to make them
+# readable. Data files qcode reads with other commands (respondents.csv, codings CSV, a
+# codebook) are not transcripts and are passed over without a word.
+_CONVERT: tuple[tuple[tuple[str, ...], str], ...] = (
+    ((".doc", ".rtf", ".odt", ".wpd", ".pages", ".docm", ".dot", ".dotx"),
+     "open each in Word (or LibreOffice) and save it as .docx ('Word Document'), then "
+     "import again"),
+    ((".pdf",),
+     "qcode reads no PDF: save the original Word file as .docx, or copy the text into a "
+     ".txt file, then import again"),
+    ((".mp3", ".m4a", ".wav", ".ogg", ".flac", ".mp4", ".mov", ".m4v", ".webm", ".avi"),
+     "recordings are not transcripts: transcribe them first (Teams, Word or Amberscript "
+     "write .vtt, .srt or .docx)"),
+)
+_DATA_SUFFIXES = frozenset({".csv", ".tsv", ".yaml", ".yml", ".json", ".xlsx", ".xls", ".qdc",
+                            ".qdpx", ".db", ".db-wal", ".db-shm"})
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class FoundFiles:
+    """The transcript files in the paths given, and the files of folders that were passed
+    over because qcode cannot read them as transcripts."""
+
+    files: list[Path]
+    skipped: list[Path]
 
 
 def parse_file(
@@ -111,22 +142,57 @@ def _read_bytes(path: Path, source: str) -> bytes:
 
 def collect_files(paths: Sequence[Path]) -> list[Path]:
     """Expand folders (recursively, skipping hidden entries) into transcript files."""
+    return find_transcripts(paths).files
+
+
+def find_transcripts(paths: Sequence[Path]) -> FoundFiles:
+    """Expand folders (recursively, skipping hidden entries) into transcript files, and
+    keep the files passed over (see :func:`skipped_notes`). A file named explicitly is
+    taken as it is: reading it says what is wrong with it."""
     files: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
+            # "~$name.docx" is the lock file Word keeps beside a document it has open.
+            entries = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                if p.is_file() and not p.name.startswith("~$")
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
+            found = [p for p in entries if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            passed = [p for p in entries if p.suffix.lower() not in SUPPORTED_SUFFIXES
+                      and p.suffix.lower() not in _DATA_SUFFIXES]
             if not found:
+                unreadable = f"; {skipped_notes(passed)[0]}" if passed else ""
                 raise TranscriptError(
                     f"{path}: no transcripts in this folder (looked for "
-                    f"{', '.join(SUPPORTED_SUFFIXES)})"
+                    f"{', '.join(SUPPORTED_SUFFIXES)}){unreadable}"
                 )
             files.extend(found)
+            skipped.extend(passed)
         elif path.is_file():
             files.append(path)
         else:
             raise TranscriptError(f"{path}: no such file or folder")
-    return files
+    return FoundFiles(files, skipped)
+
+
+def skipped_notes(skipped: Sequence[Path]) -> list[str]:
+    """One line per kind of file passed over, naming the files and how to convert them."""
+    notes: list[str] = []
+    left = list(skipped)
+    for suffixes, advice in _CONVERT:
+        kind = [p for p in left if p.suffix.lower() in suffixes]
+        if kind:
+            notes.append(f"skipped {len(kind)} file(s) qcode cannot read as transcripts: "
+                         f"{_names(kind)}; {advice}")
+            left = [p for p in left if p not in kind]
+    if left:
+        notes.append(f"skipped {len(left)} other file(s) that are not transcripts: "
+                     f"{_names(left)}; qcode imports {', '.join(SUPPORTED_SUFFIXES)}")
+    return notes
+
+
+def _names(paths: Sequence[Path]) -> str:
+    shown = ", ".join(str(p) for p in paths[:SHOWN])
+    return shown + (f" and {len(paths) - SHOWN} more" if len(paths) > SHOWN else "")

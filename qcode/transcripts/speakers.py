@@ -24,6 +24,13 @@ _LABEL_LINE = re.compile(
 # abbreviation dot ("Int."). Sentence punctuation (, ; ? ! quotes) means prose.
 _LABEL_SHAPE = re.compile(r"[\w#&/-]+(?: [\w#&/-]+){0,2}\.?")
 _BRACKETS = {"[": "]", "(": ")"}
+# Words that open the lines of a transcript's header ("Datum: 19 maart 2024, locatie ..."),
+# never a speaker's name. Once in a file they are header text, whatever their place.
+HEADER_WORDS = frozenset({
+    "datum", "date", "tijd", "time", "locatie", "location", "plaats", "place", "duur",
+    "duration", "onderwerp", "subject", "titel", "title", "opname", "recording",
+    "transcriptie", "transcript", "project",
+})
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ def speaker_keys(
     4. it is the first candidate after an interviewer turn: a respondent answers the
        interviewer, so ``I: ...`` followed by ``R: ...`` works even in a two-turn file.
 
+    A header word (``Datum: 19 maart 2024``, see ``HEADER_WORDS``) that starts one line
+    counts by none of these: it is the transcript's header, not a speaker.
+
     Prose such as ``Let op: ...`` inside a respondent's turn meets none of these when it
     occurs once. Prose that starts two lines the same way (``Bijvoorbeeld: ...`` twice) does
     count by rule 2; such labels are reported as ``doubtful`` so the caller can tell the
@@ -111,13 +121,15 @@ def speaker_keys(
     if declared is not None:
         return SpeakerChoice(declared | interviewers, frozenset())
     counts = Counter(candidates)
+    header = {key for key, n in counts.items()
+              if n == 1 and key in HEADER_WORDS and key not in interviewers}
     accepted = {key for key, n in counts.items() if key in interviewers or n >= 2}
-    if opens_with is not None:
+    if opens_with is not None and opens_with not in header:
         accepted.add(opens_with)
     answering: set[str] = set()
     last: str | None = None
     for key in candidates:
-        if last in interviewers:
+        if last in interviewers and key not in header:
             answering.add(key)
             accepted.add(key)
         if key in accepted:
@@ -134,4 +146,28 @@ def doubtful_note(source: str, line: int, label: str, count: int) -> str:
         f"{source}:{line}: '{label}:' starts {count} lines and is read as a speaker, although "
         "it never answers the interviewer; if it is ordinary text, list the real speakers in "
         "the front matter, e.g. 'speakers: [I, R]'"
+    )
+
+
+def no_interviewer_warning(
+    source: str, speakers: Sequence[str], interviewer_labels: Iterable[str]
+) -> str | None:
+    """A warning for a conversation in which no label is an interviewer label (Teams
+    writes ``<v Marieke>``): every turn would count as the respondent's. ``speakers`` are
+    the labels of the turns, in order; the caller knows none is the interviewer's. None for
+    a file with one speaker (a monologue) or without labels (paragraphs are the
+    respondent's by design)."""
+    counts = Counter(speaker for speaker in speakers if speaker)
+    if len(counts) < 2:
+        return None
+    common = counts.most_common()
+    found = ", ".join(f"{label} ({n} turns)" for label, n in common[:6]) + (
+        f" and {len(common) - 6} more" if len(common) > 6 else "")
+    known = ", ".join(label for label in interviewer_labels if label.strip()) or "none"
+    example = common[0][0]
+    return (
+        f"{source}: none of its speaker labels is an interviewer label ({known}), so every "
+        f"turn counts as the respondent's; labels found: {found}; if one of them is the "
+        f"interviewer, import again with --interviewer LABEL (e.g. --interviewer "
+        f"'{example}'); qcode remembers it for this transcript"
     )

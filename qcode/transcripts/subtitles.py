@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from qcode.errors import TranscriptError, located
 from qcode.models import DEFAULT_INTERVIEWER_LABELS, Segment, Transcript
-from qcode.transcripts.speakers import interviewer_keys, label_key, match_label, speaker_keys
+from qcode.transcripts.speakers import (
+    interviewer_keys,
+    label_key,
+    match_label,
+    no_interviewer_warning,
+    speaker_keys,
+)
 
 _TIMING = re.compile(r"(?P<start>\S+)[ \t]+-->[ \t]+(?P<end>\S+)(?:[ \t].*)?")
 _TIMESTAMP = re.compile(r"(?:(?P<h>\d+):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)[.,](?P<ms>\d{3})")
@@ -57,9 +63,8 @@ def parse_subtitles(
         TranscriptError: a malformed timing line (with its line number), or no cue text.
     """
     cues = _read_cues(text, source, vtt=format == "vtt")
-    interviewers = interviewer_keys(
-        DEFAULT_INTERVIEWER_LABELS if interviewer_labels is None else interviewer_labels
-    )
+    labels = DEFAULT_INTERVIEWER_LABELS if interviewer_labels is None else interviewer_labels
+    interviewers = interviewer_keys(labels)
     speakers = _cue_speakers(cues, interviewers)
     segments: list[Segment] = []
     cue_texts: list[str] = []
@@ -98,12 +103,16 @@ def parse_subtitles(
             f"{source}: empty transcript: no cue with text found; check that the file holds "
             "the subtitles and not only a header"
         )
+    warning = None
+    if not any(segment.interviewer for segment in segments):
+        warning = no_interviewer_warning(source, [s.speaker for s in segments], labels)
     return Transcript(
         id=transcript_id,
         source=source,
         format=format,
         segments=tuple(segments),
         notes=tuple(notes),
+        warnings=(warning,) if warning else (),
     )
 
 

@@ -18,6 +18,7 @@ from qcode.transcripts.speakers import (
     interviewer_keys,
     label_key,
     match_label,
+    no_interviewer_warning,
     speaker_keys,
 )
 
@@ -42,8 +43,9 @@ def parse_text(
     :func:`qcode.transcripts.speakers.speaker_keys`); following lines without a label,
     blank lines included, belong to that turn. A turn whose label has no text still gets
     its segment (with empty text), so that filling it in later does not renumber the turns
-    after it and orphan their codings. Text before the first turn, and every paragraph of
-    a file without speaker labels, becomes a segment of its own with speaker ``""``.
+    after it and orphan their codings. Text before the first turn is the transcript's
+    ``header`` (a title, "Datum: ..."), kept but never a segment; every paragraph of a file
+    without speaker labels becomes a segment of its own with speaker ``""``.
 
     Raises:
         TranscriptError: bad front matter, or no text at all.
@@ -93,6 +95,9 @@ def build_transcript(
             f"{source}: empty transcript: there is no interview text{where}; add the "
             "transcript text or leave this file out"
         )
+    warning = None
+    if not any(segment.interviewer for segment in segments):
+        warning = no_interviewer_warning(source, [s.speaker for s in segments], labels)
     return Transcript(
         id=(front.transcript_id if front is not None else None) or transcript_id,
         source=source,
@@ -101,6 +106,19 @@ def build_transcript(
         respondent=front.respondent if front is not None else None,
         metadata=dict(front.metadata) if front is not None else {},
         notes=(*notes, *body.notes),
+        header=body.header,
+        warnings=(warning,) if warning else (),
+    )
+
+
+def header_note(source: str, header: str) -> str:
+    """What an import says about a transcript's header."""
+    lines = [line.strip() for line in header.split("\n") if line.strip()]
+    shown = lines[0] if len(lines[0]) <= 60 else lines[0][:57] + "..."
+    return (
+        f"{source}: the {len(lines)} line(s) before the first speaker label (\"{shown}\") "
+        "are kept as the transcript's header: shown by 'qcode show' and exported, never "
+        "coded or counted as a turn"
     )
 
 
@@ -115,6 +133,7 @@ class _Body:
         self.paragraph_starts = paragraph_starts
         self.source = source
         self.notes: list[str] = []
+        self.header = ""
         self.starts: list[int] = []
         offset = 0
         for line in lines:
@@ -142,8 +161,13 @@ class _Body:
             )
 
         segments: list[Segment] = []
-        for paragraph in self._paragraphs(body_start, turns[0] if turns else end):
-            segments.append(Segment(number=len(segments) + 1, speaker="", text=paragraph))
+        if turns:
+            self.header = self._header(body_start, turns[0])
+            if self.header:
+                self.notes.append(header_note(self.source, self.header))
+        else:
+            for paragraph in self._paragraphs(body_start, end):
+                segments.append(Segment(number=len(segments) + 1, speaker="", text=paragraph))
         for position, index in enumerate(turns):
             found = candidates[index]
             stop = turns[position + 1] if position + 1 < len(turns) else end
@@ -156,6 +180,13 @@ class _Body:
                 )
             )
         return segments
+
+    def _header(self, begin: int, end: int) -> str:
+        """The text of lines ``begin`` to ``end`` (exclusive), stripped at both ends."""
+        filled = [index for index in range(begin, end) if self.lines[index].strip()]
+        if not filled:
+            return ""
+        return self._slice(self.starts[filled[0]], filled[-1])
 
     def _paragraphs(self, begin: int, end: int) -> list[str]:
         """The paragraphs of lines ``begin`` to ``end`` (exclusive), split at blank lines."""
