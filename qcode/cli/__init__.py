@@ -11,6 +11,7 @@ from qcode.cli import (  # noqa: F401  (importing registers the commands)
     codings_cmds,
     demo_cmd,
     export_cmds,
+    memo_cmds,
     refi_cmds,
     report_cmd,
     tag_cmd,

@@ -63,6 +63,8 @@ def load(
     )
     for (old, new), count in sorted(change.moved.items()):
         note(f"moved {count} coding(s) from {old} to {new}")
+    for (old, new), count in sorted(change.memos_moved.items()):
+        note(f"moved {count} memo(s) from {old} to {new}")
     for coding in change.folded:
         note(f"{coding.transcript}:{coding.segment} {coding.code} ({coding.coder}): two codings "
              "became one by the rename; both memos are kept in it")

@@ -170,4 +170,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE transcripts ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    # Migration 4 (full-text search) is being written beside this one; the numbers are
+    # only ever compared, so 5 may land before 4 exists.
+    Migration(
+        5,
+        "memos on the project, cases, respondents, transcripts, codes and segments",
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('project', 'case', 'respondent', 'transcript', 'code',
+                                'segment')),
+            target TEXT NOT NULL,
+            segment INTEGER,
+            start INTEGER,
+            end INTEGER,
+            text TEXT NOT NULL CHECK (trim(text) <> ''),
+            coder TEXT NOT NULL CHECK (trim(coder) <> ''),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            FOREIGN KEY (target, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            CHECK ((kind = 'project') = (target = '')),
+            CHECK ((kind = 'segment') = (segment IS NOT NULL)),
+            CHECK ((start IS NULL) = (end IS NULL)),
+            CHECK (start IS NULL OR (kind = 'segment' AND start >= 0 AND end > start))
+        );
+        CREATE INDEX memos_target ON memos(kind, target, segment);
+        """,
+    ),
 )
