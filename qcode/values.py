@@ -195,3 +195,16 @@ def parse_where(values: Iterable[str]) -> tuple[Condition, ...]:
             )
         conditions.append(Condition(attribute, tuple(v for v in options if v), negated))
     return tuple(conditions)
+
+
+def parse_percent(value: str, *, option: str) -> float:
+    """A percentage as typed: ``5``, ``5%`` or ``2.5`` (Dutch ``2,5`` too), from 0 to 100."""
+    text = value.strip().removesuffix("%").strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not text or not 0 <= number <= 100 or text.lower() in ("nan", "inf", "infinity"):
+        raise UsageError(f"{option} {value}: expected a percentage from 0 to 100, e.g. "
+                         f"{option} 5")
+    return number

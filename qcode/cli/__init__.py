@@ -14,6 +14,7 @@ from qcode.cli import (  # noqa: F401  (importing registers the commands)
     memo_cmds,
     refi_cmds,
     report_cmd,
+    saturation_cmd,
     tag_cmd,
     transcripts_cmds,
 )
