@@ -33,7 +33,7 @@ def import_memos_csv(project: Project, path: Path, *, coder: str) -> memos_store
         except QcodeError as exc:
             raise MemoError(f"{path}:{line}: {exc}") from None
         memos.append(memo)
-    return memos_store.add(project, memos)
+    return memos_store.add(project, memos, from_file=True)
 
 
 def _row_to_memo(row: dict[str, str], *, default_coder: str) -> Memo:

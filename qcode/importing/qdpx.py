@@ -12,6 +12,7 @@ from qcode.refi.codes import code_guids
 from qcode.refi.reader import read_qdpx
 from qcode.refi.xml import RefiError
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store.codebook import load_stored_codebook
 from qcode.store.project import Project
 from qcode.store.reimport import save_transcript
@@ -36,6 +37,7 @@ def import_qdpx(
             outcomes.append(save_transcript(project, transcript))
         try:
             added = codings_store.add(project, content.codings)
+            memos = memos_store.add(project, content.memos, from_file=True)
         except QcodeError as exc:
             raise RefiError(f"{path}: {exc}") from None
     coders = sorted({c.coder for c in content.codings})
@@ -45,7 +47,9 @@ def import_qdpx(
         f"{len(content.groups)} code group(s), {len(content.transcripts)} transcript(s), "
         f"{content.selections} coded selection(s) -> {len(added.added)} new coding(s) "
         f"({len(added.already_present)} already present) by {len(coders)} coder(s) "
-        f"({', '.join(coders) or 'none'}), {len(content.respondents)} case(s); users in the "
+        f"({', '.join(coders) or 'none'}), {len(memos.added)} new memo(s) "
+        f"({len(memos.already_present)} already present), {len(content.respondents)} case(s); "
+        "users in the "
         f"file: {', '.join(content.users) or 'none'}"
     )
     return ImportReport(tuple(outcomes), (), len(content.respondents),

@@ -11,7 +11,9 @@ A ``.qdpx`` brings, in one transaction (a bad file changes nothing):
   (``unknown`` when the file names none), with the coding's notes as its memo, provenance
   ``imported`` (a qcode export keeps its own) and the coding's time;
 - each case as a respondent, its variable values as the respondent's attributes, and its
-  sources linked to it; a source's own variable values become the transcript's metadata.
+  sources linked to it; a source's own variable values become the transcript's metadata;
+- journals, annotations and source, case and code memos as memos (see
+  :mod:`qcode.refi.notes`).
 
 Real exporters differ, so any ``*.qde`` name is accepted, sources are found with or without
 ``internal://``, a near-empty ``.txt`` beside a ``.docx`` twin (NVivo) gives way to the
@@ -28,7 +30,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from qcode.errors import CodebookError
-from qcode.models import Code, Codebook, Coding, Transcript
+from qcode.models import Code, Codebook, Coding, Memo, Transcript
 from qcode.refi.archive import QdpxArchive
 from qcode.refi.codes import (
     CodeGroup,
@@ -39,6 +41,7 @@ from qcode.refi.codes import (
     ref_guid,
 )
 from qcode.refi.export import SIDECAR_FORMAT, SIDECAR_NAME
+from qcode.refi.notes import NoteReader
 from qcode.refi.sources import (
     PlacedSegment,
     SegmentRange,
@@ -70,6 +73,7 @@ class QdpxContent:
     users: list[str] = field(default_factory=list)
     selections: int = 0
     notes: list[str] = field(default_factory=list)
+    memos: list[Memo] = field(default_factory=list)
 
 
 def read_qdpx(
@@ -128,9 +132,18 @@ class _QdpxReader:
             users=sorted(set(self.users.values())),
         )
         self.respondent_of: dict[str, str] = {}
+        self.case_respondents: dict[str, str] = {}
+        self.memo_reader = NoteReader(
+            root, self.users, self.note_texts, normal_guid,
+            sidecar=_mapping(self.sidecar.get("memos")),
+            respondent_sidecar=_mapping(self.sidecar.get("respondent_memos")),
+            default_user=self.default_user,
+        )
         self._cases(root, content)
         self._sources(root, content)
-        content.notes = self.notes
+        self.memo_reader.finish(self.by_guid, self.case_respondents)
+        content.memos = self.memo_reader.memos
+        content.notes = [*self.notes, *self.memo_reader.notes]
         return content
 
     # -- codes ---------------------------------------------------------------------
@@ -184,6 +197,7 @@ class _QdpxReader:
                 self.notes.append(f"{self.source}: two cases are called '{respondent}'; "
                                   "their attributes are merged")
             used.add(respondent)
+            self.case_respondents[normal_guid(case.get("guid"))] = respondent
             attributes = content.respondents.setdefault(respondent, {})
             attributes.update(self._values(case))
             for ref in children(case, "SourceRef"):
@@ -275,6 +289,7 @@ class _QdpxReader:
             placed = place_segments(text.text, parsed)
         self.notes.extend(transcript.notes)
         content.transcripts.append(transcript)
+        self.memo_reader.source(element, transcript_id, placed, text.position, where)
         self.interviewer_skips = 0
         for selection in selections:
             content.selections += 1
@@ -310,9 +325,10 @@ class _QdpxReader:
         ranges = map_selection(placed, position(start), position(end))
         codings = list(children(selection, "Coding"))
         if not ranges:
-            self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
-                              f"(only labels or blank lines); its {len(codings)} coding(s) "
-                              "skipped")
+            if codings:
+                self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
+                                  f"(only labels or blank lines); its {len(codings)} "
+                                  "coding(s) skipped")
             return
         for coding in codings:
             self._coding(coding, selection, transcript, ranges, content, where)

@@ -133,12 +133,14 @@ class Targets:
 # -- writing -----------------------------------------------------------------------------
 
 
-def add(project: Project, memos: Iterable[Memo]) -> AddOutcome:
+def add(project: Project, memos: Iterable[Memo], *, from_file: bool = False) -> AddOutcome:
     """Add memos in one transaction, each checked first (a bad one adds none).
 
     A memo without a time gets the current time; ``updated_at`` defaults to it. A memo
     identical to a stored one (same target and span, coder, time and text) is not stored
-    twice and is reported in ``already_present``.
+    twice and is reported in ``already_present``. ``from_file``: a memo read from a file
+    that gives no time counts as present when one with the same place, coder and text is,
+    whenever it was written, so importing that file twice adds nothing.
     """
     targets = Targets(project)
     added: list[Memo] = []
@@ -149,7 +151,8 @@ def add(project: Project, memos: Iterable[Memo]) -> AddOutcome:
             targets.check(memo.target)
             created = memo.created_at or now_iso()
             stamped = replace(memo, created_at=created, updated_at=memo.updated_at or created)
-            same = find_identical(project, stamped)
+            same = (find_identical(project, memo, same_time=False)
+                    if from_file and not memo.created_at else find_identical(project, stamped))
             if same is not None:
                 present.append(same)
                 continue
@@ -171,15 +174,18 @@ def _check_memo(memo: Memo) -> None:
         raise MemoError("empty coder name; pass --coder NAME or set QCODE_CODER")
 
 
-def find_identical(project: Project, memo: Memo, *, same_text: bool = True) -> Memo | None:
+def find_identical(project: Project, memo: Memo, *, same_text: bool = True,
+                   same_time: bool = True) -> Memo | None:
     """The stored memo with the same target (and span), coder, time and text, if any;
     with ``same_text=False``, the one written at the same place and time by the same coder
-    whatever its text says now."""
+    whatever its text says now; with ``same_time=False``, whenever it was written."""
     t = memo.target
     query = ("SELECT * FROM memos WHERE kind = ? AND target = ? AND segment IS ? "
-             "AND start IS ? AND end IS ? AND coder = ? AND created_at = ?")
-    params: list[object] = [t.kind, t.name, t.segment, t.start, t.end, memo.coder,
-                            memo.created_at]
+             "AND start IS ? AND end IS ? AND coder = ?")
+    params: list[object] = [t.kind, t.name, t.segment, t.start, t.end, memo.coder]
+    if same_time:
+        query += " AND created_at = ?"
+        params.append(memo.created_at)
     if same_text:
         query += " AND text = ?"
         params.append(memo.text)
