@@ -58,7 +58,7 @@ def add(
     """Write a memo: a journal entry (project), or a note on a case, respondent,
     transcript, code or segment.
 
-    Example: qcode memo add case:"Veiligheidshuis Noordrand" "Geen eigen casussen."
+    Example: qcode memo add project "Interviews in Noordrand afgerond."
     """
     where = parse_memo_target(target, span=parse_span(span) if span else None)
     who = default_coder(coder)
@@ -115,7 +115,7 @@ def edit_(
 ) -> None:
     """Change the text of one of your memos (another coder's with --coder NAME).
 
-    Example: qcode memo edit 1 "Tweede ronde interviews gepland in mei." --coder ref
+    Example: qcode memo edit 1 "Tweede ronde gepland in mei." --coder ref
     """
     reference = parse_memo_reference(memo)
     who = default_coder(coder)
