@@ -466,3 +466,15 @@ def test_editor_that_cannot_start_is_one_line(project: Project) -> None:
     result = qcode(project.root, "memo", "add", "project", "--edit",
                    EDITOR="/nonexistent/editor-xyz", VISUAL="/nonexistent/editor-xyz")
     assert_user_error(result, "could not open the editor")
+
+
+def test_a_backup_keeps_the_memos(project: Project, tmp_path: Path) -> None:
+    memos_store.add(project, [memo("project", "Back-up vóór de tweede ronde."),
+                              memo("segment:noord-r01:4", "Stellig.")])
+    copy = tmp_path / "kopie.db"
+    result = qcode(project.root, "backup", str(copy))
+    assert result.exit_code == 0, result.output
+    from qcode.store import find_project
+
+    with find_project(copy) as restored:
+        assert where(restored) == where(project)

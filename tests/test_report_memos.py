@@ -93,6 +93,8 @@ def test_saturation_per_case_in_dutch_and_english(project: Project) -> None:
     assert dutch.count("te weinig interviews: 1 gecodeerd, de methode vraagt er minstens 6 "
                        "(basis 4 + run 2)") == 2
     assert "Guest, Namey &amp; Chen (2020" in dutch
+    # One interview is no base: its codes are not shown as the base's.
+    assert "<td>1</td><td>—</td>" in dutch
     english = section(build_report(project, lang="en"), "saturation")
     assert "too few interviews: 1 coded, the method needs at least 6" in english
 

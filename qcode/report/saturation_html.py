@@ -89,6 +89,8 @@ def saturation_section(results: Sequence[Saturation], lang: str) -> str:
         news = " · ".join(str(len(i.new_codes)) for i in result.interviews) or "—"
         runs = " · ".join(f"{r.first}–{r.last}: {r.new_codes}/{r.base_codes} "
                           f"({percent(r.ratio)})" for r in result.runs) or "—"
+        # Fewer interviews than the base holds: there is no base to count yet.
+        base = "—" if result.status == "too_few" else str(result.base_codes)
         left = ""
         if result.left_out:
             left = (f'<br><span class="detail">'
@@ -96,7 +98,7 @@ def saturation_section(results: Sequence[Saturation], lang: str) -> str:
                     "</span>")
         lines.append(
             f'<tr><th scope="row">{escape(result.group)}</th>'
-            f"<td>{len(result.interviews)}</td><td>{result.base_codes}</td>"
+            f"<td>{len(result.interviews)}</td><td>{base}</td>"
             f'<td class="sequence">{escape(news)}</td><td>{escape(runs)}</td>'
             f'<td><span class="saturation-verdict {escape(result.status)}">'
             f"{escape(verdict_text(result, lang))}</span>{left}</td></tr>"
