@@ -11,6 +11,7 @@ from qcode.errors import QcodeError
 
 SAMPLE_CODEBOOK = "veiligheidshuis.yaml"
 SAMPLE_CODINGS = ("codings.csv", "codings_second_coder.csv")
+SAMPLE_MEMOS = "memos.csv"
 REFERENCE_CODER = "ref"
 
 
@@ -37,10 +38,12 @@ class DemoSummary:
     codes: int
     codings_by_coder: dict[str, int]
     outputs: tuple[Path, ...]
+    memos: int = 0
 
 
 def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> DemoSummary:
-    """Copy the sample into ``out``, build a project there and write the exports.
+    """Copy the sample into ``out``, build a project there (transcripts, codebook, both
+    coders' codings, the sample's memos) and write the exports.
 
     ``step`` is called with a short description before each stage (for progress).
     """
@@ -50,7 +53,9 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
     from qcode.coding.csvio import import_codings_csv
     from qcode.exports import write_matrix, write_quotes
     from qcode.importing import import_paths
+    from qcode.importing.memos import import_memos_csv
     from qcode.report import write_report
+    from qcode.report.codebook import write_codebook
     from qcode.store import init_project
     from qcode.store.codebook import save_codebook
     from qcode.store.codings import tally
@@ -73,6 +78,9 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
         step("importing the reference and second-coder codings")
         for name in SAMPLE_CODINGS:
             import_codings_csv(project, out / "transcripts_sample" / name, coder=REFERENCE_CODER)
+        step("importing the sample's memos (a journal, a memo per house)")
+        memos = import_memos_csv(project, out / "transcripts_sample" / SAMPLE_MEMOS,
+                                 coder=REFERENCE_CODER)
         step("exporting matrices and quotes")
         exports = out / "exports"
         exports.mkdir()
@@ -88,6 +96,10 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
         for name in ("quotes.docx", "quotes.csv"):
             outputs.append(exports / name)
             write_quotes(quotes, exports / name, title="Citaten per code", labels=labels)
+        step("writing the printable codebook")
+        outputs.append(exports / "codeboek.docx")
+        write_codebook(project, outputs[-1], counts=True, quotes=2,
+                       coders=[REFERENCE_CODER])
         step("writing the replication report")
         outputs.append(exports / "rapport.html")
         write_report(project, outputs[-1], title="Veiligheidshuizen: voorbeeldproject")
@@ -104,4 +116,5 @@ def run_demo(out: Path, *, step: Callable[[str], None] = lambda _: None) -> Demo
         codes=len(codebook.codes),
         codings_by_coder=by_coder,
         outputs=tuple(outputs),
+        memos=len(memos.added),
     )

@@ -50,6 +50,10 @@ class CodingError(QcodeError):
     """A coding refers to something that does not exist or is not codable."""
 
 
+class MemoError(QcodeError):
+    """A memo refers to something the project lacks, or cannot be changed as asked."""
+
+
 class ExportError(QcodeError):
     """An export cannot be written."""
 

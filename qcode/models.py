@@ -192,3 +192,58 @@ class Quote:
     start: int | None
     end: int | None
     text: str
+
+
+MEMO_KINDS: tuple[str, ...] = ("project", "case", "respondent", "transcript", "code", "segment")
+"""What a memo can be written about: the project (its journal), a case (a house), a
+respondent, a transcript, a code, or a segment (optionally a span of it)."""
+
+
+@dataclass(frozen=True)
+class MemoTarget:
+    """Where a memo belongs. ``name`` is the case name, respondent id, transcript id or
+    code id (empty for the project); a segment memo also has ``segment`` and, when it is
+    about part of the turn, the character span ``start:end`` (end exclusive)."""
+
+    kind: str
+    name: str = ""
+    segment: int | None = None
+    start: int | None = None
+    end: int | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "project":
+            return "project"
+        if self.kind == "segment":
+            return f"segment:{self.name}:{self.segment}"
+        return f"{self.kind}:{self.name}"
+
+    @property
+    def span(self) -> tuple[int, int] | None:
+        if self.start is None or self.end is None:
+            return None
+        return self.start, self.end
+
+    def describe(self) -> str:
+        """The target as typed, with the span when it has one: ``segment:r01:4 [0:20]``."""
+        span = self.span
+        return str(self) + (f" [{span[0]}:{span[1]}]" if span else "")
+
+    @property
+    def transcript(self) -> str | None:
+        """The transcript a transcript or segment memo is about."""
+        return self.name if self.kind in ("transcript", "segment") else None
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A researcher's note on something in the project, by one coder.
+
+    ``id`` is the stored memo's number in this project (None before it is stored)."""
+
+    target: MemoTarget
+    text: str
+    coder: str
+    created_at: str = ""
+    updated_at: str = ""
+    id: int | None = None

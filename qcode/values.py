@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qcode.errors import UsageError
+from qcode.models import MemoTarget
 
 # Categories of characters that have no place in an id or a name: controls, invisible
 # formatting (bidi overrides, zero-width), line and paragraph separators, surrogates and
@@ -116,6 +117,51 @@ def parse_reference(value: str, *, option: str) -> tuple[str, int, str]:
     return parts[0], int(parts[1]), parts[2]
 
 
+MEMO_TARGETS = "project, case:NAME, respondent:ID, transcript:ID, code:ID or segment:ID:SEG"
+
+
+def parse_memo_target(value: str, *, span: tuple[int, int] | None = None) -> MemoTarget:
+    """``project``, ``case:NAME``, ``respondent:ID``, ``transcript:ID``, ``code:ID`` or
+    ``segment:ID:SEG`` (a transcript id may itself hold colons); ``span`` only with a
+    segment. Whether the project has that case, code or segment is the store's to say."""
+    kind, sep, rest = value.strip().partition(":")
+    kind = kind.strip().lower()
+    example = "e.g. case:'Veiligheidshuis Noordrand' or segment:noordrand-r01:4"
+    if kind == "project" and not rest.strip():
+        target = MemoTarget("project")
+    elif kind in ("case", "respondent", "transcript", "code") and sep:
+        name = rest.strip()
+        if not name:
+            raise UsageError(f"memo target {value!r}: {kind}: needs a name after the colon, "
+                             f"{example}")
+        target = MemoTarget(kind, check_name(name, what=f"{kind} in memo target"))
+    elif kind == "segment" and sep:
+        transcript, colon, number = rest.rpartition(":")
+        number = number.strip()
+        if not colon or not transcript.strip() or not (number.isascii() and number.isdigit()) \
+                or int(number) < 1:
+            raise UsageError(f"memo target {value!r}: expected segment:ID:SEG with a segment "
+                             "number, e.g. segment:noordrand-r01:4")
+        target = MemoTarget("segment", check_name(transcript, what="transcript in memo target"),
+                            int(number))
+    else:
+        raise UsageError(f"memo target {value!r}: expected {MEMO_TARGETS}, {example}")
+    if span is not None:
+        if target.kind != "segment":
+            raise UsageError(f"--span {span[0]}:{span[1]}: a span belongs to a segment; use "
+                             f"segment:ID:SEG as the target, not {target}")
+        target = MemoTarget("segment", target.name, target.segment, span[0], span[1])
+    return target
+
+
+def parse_memo_reference(value: str) -> int | MemoTarget:
+    """A memo's number as ``qcode memo list`` shows it (``12``), or a memo target."""
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return int(text)
+    return parse_memo_target(value)
+
+
 @dataclass(frozen=True)
 class Condition:
     """One ``--where`` filter: ``attribute`` equals (or, ``negated``, differs from) one
@@ -149,3 +195,16 @@ def parse_where(values: Iterable[str]) -> tuple[Condition, ...]:
             )
         conditions.append(Condition(attribute, tuple(v for v in options if v), negated))
     return tuple(conditions)
+
+
+def parse_percent(value: str, *, option: str) -> float:
+    """A percentage as typed: ``5``, ``5%`` or ``2.5`` (Dutch ``2,5`` too), from 0 to 100."""
+    text = value.strip().removesuffix("%").strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not text or not 0 <= number <= 100 or text.lower() in ("nan", "inf", "infinity"):
+        raise UsageError(f"{option} {value}: expected a percentage from 0 to 100, e.g. "
+                         f"{option} 5")
+    return number

@@ -263,10 +263,17 @@ def test_meta_removes_respondents_named_after_files_unless_the_user_gave_them_so
 ) -> None:
     folder = tmp_path / "zonder-voorwerk"
     folder.mkdir()
-    for name in ("zuid-r10", "zuid-r11", "zuid-r12"):
+    for name in ("zuid-r10", "zuid-r11", "zuid-r12", "zuid-r13"):
         (folder / f"{name}.txt").write_text("\n\n".join(TURNS), encoding="utf-8")
     import_paths(empty_project, [folder])
-    assert set(respondent_attributes(empty_project)) == {"zuid-r10", "zuid-r11", "zuid-r12"}
+    assert set(respondent_attributes(empty_project)) == {"zuid-r10", "zuid-r11", "zuid-r12",
+                                                         "zuid-r13"}
+    # zuid-r13 got a memo: it stays too.
+    from qcode.models import Memo, MemoTarget
+    from qcode.store import memos as memos_store
+
+    memos_store.add(empty_project, [Memo(MemoTarget("respondent", "zuid-r13"),
+                                         "belde terug na het gesprek", "ans")])
     # zuid-r12 was given an attribute by hand in an earlier respondents file: it stays.
     early = tmp_path / "vooraf.csv"
     early.write_text("respondent,rol\nzuid-r12,wijkagent\n", encoding="utf-8")
@@ -275,16 +282,18 @@ def test_meta_removes_respondents_named_after_files_unless_the_user_gave_them_so
     meta.write_text("respondent,transcript,case,role\n"
                     "R10,zuid-r10,Veiligheidshuis Zuid,politie\n"
                     "R11,zuid-r11,Veiligheidshuis Zuid,gemeente\n"
-                    "R12,zuid-r12,Veiligheidshuis Zuid,politie\n", encoding="utf-8")
+                    "R12,zuid-r12,Veiligheidshuis Zuid,politie\n"
+                    "R13,zuid-r13,Veiligheidshuis Zuid,zorg\n", encoding="utf-8")
     report = import_paths(empty_project, [folder], meta=meta)
-    assert set(respondent_attributes(empty_project)) == {"R10", "R11", "R12", "zuid-r12"}
+    assert set(respondent_attributes(empty_project)) == {"R10", "R11", "R12", "R13", "zuid-r12",
+                                                         "zuid-r13"}
     assert any("removed 2 respondent(s)" in n and "zuid-r10, zuid-r11" in n
                for n in report.notes)
     # Exported as cases: no empty case for a file any more.
     from qcode.refi.export import collect_project
 
-    assert sorted(collect_project(empty_project).respondents) == ["R10", "R11", "R12",
-                                                                  "zuid-r12"]
+    assert sorted(collect_project(empty_project).respondents) == ["R10", "R11", "R12", "R13",
+                                                                  "zuid-r12", "zuid-r13"]
 
 
 def test_rename_is_refused_for_transcript_files(tmp_path: Path) -> None:

@@ -227,7 +227,7 @@ def merge(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be merged; "
                                  "change nothing."),
 ) -> None:
-    """Merge another coder's project: codings and accepted/rejected suggestions.
+    """Merge another coder's project: codings, accepted/rejected suggestions and memos.
 
     Transcripts are matched by their text (content hash), not their name. A transcript
     whose text matches nothing here, or a code this codebook lacks, stops the merge with
@@ -252,6 +252,10 @@ def merge(
             if outcome.memo_differs else ""))
     note(f"suggestion decisions: {verb} {outcome.decisions_added}, "
          f"{outcome.decisions_present} already present")
+    if outcome.memos_added or outcome.memos_present or outcome.memos_differ:
+        note(f"memos: {verb} {outcome.memos_added}, {outcome.memos_present} already present"
+             + (f" ({outcome.memos_differ} with another text there; the text here is kept)"
+                if outcome.memos_differ else ""))
     for c in outcome.conflicts:
         note(f"  kept {c.here} here for {c.transcript}:{c.segment} {c.code} "
              f"(there: {c.other})")

@@ -63,6 +63,8 @@ def load(
     )
     for (old, new), count in sorted(change.moved.items()):
         note(f"moved {count} coding(s) from {old} to {new}")
+    for (old, new), count in sorted(change.memos_moved.items()):
+        note(f"moved {count} memo(s) from {old} to {new}")
     for coding in change.folded:
         note(f"{coding.transcript}:{coding.segment} {coding.code} ({coding.coder}): two codings "
              "became one by the rename; both memos are kept in it")
@@ -128,3 +130,30 @@ def show(
     ]
     columns = ["id", "label", "parent", "level"] if fmt is CodebookFormat.table else list(rows[0])
     emit(rows, ListFormat(fmt.value), columns=columns, title=codebook.name)
+
+
+@codebook_app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Path = typer.Option(..., "--output", "-o", help="FILE.docx, .html or .md."),
+    lang: str = typer.Option("nl", "--lang", help="nl (default) or en: the headings' language."),
+    counts: bool = typer.Option(False, "--counts", help="Codings per code."),
+    quotes: int = typer.Option(0, "--quotes", min=0, help="The N most typical coded quotes "
+                               "per code (chosen as the report does)."),
+    coder: list[str] = typer.Option([], "--coder", "-c", help="Count and quote only these "
+                                     "coders' codings."),
+) -> None:
+    """Write the codebook for coders at other sites: the code tree with label, id,
+    definition, include and exclude rules, examples, keywords, level and colour. The .docx
+    uses Word's heading styles, so a table of contents can be generated; the .html is one
+    self-contained page.
+
+    Example: qcode codebook export -o codeboek.docx --counts --quotes 2
+    """
+    from qcode.report.codebook import write_codebook
+
+    with open_project(ctx) as project:
+        document = write_codebook(project, output, lang=lang, counts=counts, quotes=quotes,
+                                  coders=coder)
+    note(f"wrote {output}: {len(document.codebook.codes)} codes"
+         + (f", up to {quotes} quote(s) per code" if quotes else ""))

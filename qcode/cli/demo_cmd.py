@@ -40,6 +40,7 @@ def demo(
     table.add_row("codes in codebook", str(summary.codes))
     for coder, count in summary.codings_by_coder.items():
         table.add_row(f"codings by {coder}", str(count))
+    table.add_row("memos", str(summary.memos))
     for path in summary.outputs:
         table.add_row("wrote", str(path))
     console.print(table)

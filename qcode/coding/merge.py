@@ -1,4 +1,4 @@
-"""Bring another coder's project into this one: codings and suggestion decisions.
+"""Bring another coder's project into this one: codings, suggestion decisions and memos.
 
 Transcripts are matched by their content hash (speakers and text of every segment), not
 by file name or id, so two researchers who imported the same interview under different
@@ -8,18 +8,22 @@ whose text matches nothing here, or a code this codebook lacks, stops it with no
 merged. A coding or decision that is already here is left as it is (its memo too), so
 merging twice changes nothing. Decisions belong to their coder: a coder's decision here
 is never replaced by the same coder's different decision there (it is reported).
+Memos come along on the same terms: on transcripts and segments by the matched
+transcript, on codes, cases and respondents by name (each must be here too); a memo
+already here (same place, coder and time) is left as it is, its text too.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qcode.errors import ProjectError, QcodeError
-from qcode.models import Coding
+from qcode.models import Coding, Memo, MemoTarget
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import DB_NAME, Project, open_copy
@@ -72,6 +76,11 @@ class MergeOutcome:
     decisions_present: int
     conflicts: tuple[DecisionConflict, ...] = field(default_factory=tuple)
     dry_run: bool = False
+    memos_added: int = 0
+    memos_present: int = 0
+    memos_differ: int = 0
+    """Memos there that are here too (same place, coder and time) with another text; the
+    text here is kept."""
 
 
 class _DryRun(Exception):
@@ -98,8 +107,11 @@ def merge_project(
     where = source.root
     try:
         original = codings_store.select(source)
+        memos = [replace(m, coder=renames.get(m.coder, m.coder), id=None)
+                 for m in memos_store.select(source)]
         known_coders = set(codings_store.coders(source)) | {
-            d.coder for d in suggestions_store.decisions(source)}
+            d.coder for d in suggestions_store.decisions(source)} | set(
+            memos_store.coders(source))
         for old in renames:
             if old not in known_coders:
                 raise MergeError(
@@ -112,11 +124,14 @@ def merge_project(
         hashes = content_hashes(source)
     finally:
         source.close()
-    mapping = _match_transcripts(project, where, hashes, codings, decisions)
+    mapping = _match_transcripts(project, where, hashes, codings, decisions, memos)
     _check_codes(project, where, codings, decisions)
+    memos = [_memo_here(memo, mapping) for memo in memos]
+    _check_memo_targets(project, where, memos)
     try:
         with project.atomic():
             outcome = _write(project, other, mapping, codings, decisions, dry_run=dry_run)
+            outcome = _write_memos(project, memos, outcome)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -148,6 +163,7 @@ def _match_transcripts(
     hashes: Mapping[str, str],
     codings: list[Coding],
     decisions: list[Decision],
+    memos: Sequence[Memo] = (),
 ) -> dict[str, str]:
     """Other transcript id -> transcript id here, for every transcript with work in it."""
     here: dict[str, list[str]] = {}
@@ -155,6 +171,8 @@ def _match_transcripts(
         here.setdefault(digest, []).append(transcript)
     work = Counter(c.transcript for c in codings)
     work.update(d.transcript for d in decisions)
+    noted = Counter(m.target.transcript for m in memos if m.target.transcript)
+    work.update(noted)
     mapping: dict[str, str] = {}
     unmatched: list[str] = []
     for transcript, count in sorted(work.items()):
@@ -170,7 +188,9 @@ def _match_transcripts(
                 "nothing was merged"
             )
         else:
-            unmatched.append(f"{transcript} ({count} coding(s) and decision(s))")
+            what = "coding(s), decision(s) and memo(s)" if noted[transcript] else \
+                "coding(s) and decision(s)"
+            unmatched.append(f"{transcript} ({count} {what})")
     if unmatched:
         shown = ", ".join(unmatched[:SHOWN]) + _more(unmatched)
         raise MergeError(
@@ -193,6 +213,33 @@ def _check_codes(
             f"{where}: {len(unknown)} code(s) used there are not in this project's codebook: "
             f"{', '.join(unknown[:SHOWN])}{_more(unknown)}; load a codebook that has them "
             "('qcode codebook load'), or rename them there; nothing was merged"
+        )
+
+
+def _memo_here(memo: Memo, mapping: Mapping[str, str]) -> Memo:
+    """The memo with its transcript's id here."""
+    target = memo.target
+    if target.transcript is None:
+        return memo
+    return replace(memo, target=MemoTarget(target.kind, mapping[target.name], target.segment,
+                                           target.start, target.end))
+
+
+def _check_memo_targets(project: Project, where: Path, memos: list[Memo]) -> None:
+    """Every memo's case, respondent, code or segment must be here as well."""
+    targets = memos_store.Targets(project)
+    missing: list[str] = []
+    for memo in memos:
+        try:
+            targets.check(memo.target)
+        except QcodeError:
+            missing.append(f"{memo.target.describe()} ({memo.coder})")
+    if missing:
+        shown = ", ".join(dict.fromkeys(missing[:SHOWN]))
+        raise MergeError(
+            f"{where}: {len(missing)} memo(s) there are about something this project lacks: "
+            f"{shown}{_more(missing)}; add the case, respondent or code here first, or remove "
+            "those memos there ('qcode memo remove'); nothing was merged"
         )
 
 
@@ -245,3 +292,17 @@ def _write(
         ),
         dry_run=dry_run,
     )
+
+
+def _write_memos(project: Project, memos: list[Memo], outcome: MergeOutcome) -> MergeOutcome:
+    new: list[Memo] = []
+    present = differ = 0
+    for memo in memos:
+        if memos_store.find_identical(project, memo) is not None:
+            present += 1
+        elif memos_store.find_identical(project, memo, same_text=False) is not None:
+            differ += 1
+        else:
+            new.append(memo)
+    memos_store.add(project, new)
+    return replace(outcome, memos_added=len(new), memos_present=present, memos_differ=differ)

@@ -14,6 +14,7 @@ from qcode.refi.codes import code_guids
 from qcode.refi.reader import QdpxContent, read_qdpx
 from qcode.refi.xml import RefiError
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store.codebook import load_stored_codebook
 from qcode.store.project import Project
 from qcode.store.reimport import save_transcript
@@ -59,10 +60,11 @@ def import_qdpx(
             # A file without codings (and maybe without codes) adds none: no codebook needed.
             added = (codings_store.add(project, _as_stored(project, content.codings))
                      if content.codings else codings_store.AddOutcome((), ()))
+            memos = memos_store.add(project, content.memos, from_file=True)
         except QcodeError as exc:
             raise RefiError(f"{path}: {exc}") from None
     return ImportReport(tuple(outcomes), (), len(content.respondents),
-                        (_summary(path, content, added), *content.notes),
+                        (_summary(path, content, added, memos), *content.notes),
                         tuple(content.warnings))
 
 
@@ -83,7 +85,10 @@ def _as_stored(project: Project, codings: Sequence[Coding]) -> list[Coding]:
     return result
 
 
-def _summary(path: Path, content: QdpxContent, added: codings_store.AddOutcome) -> str:
+def _summary(
+    path: Path, content: QdpxContent, added: codings_store.AddOutcome,
+    memos: memos_store.AddOutcome,
+) -> str:
     coders = sorted({c.coder for c in content.codings})
     return (
         f"{path}: REFI-QDA project '{content.name}' from {content.origin or 'an unknown program'}"
@@ -91,7 +96,9 @@ def _summary(path: Path, content: QdpxContent, added: codings_store.AddOutcome) 
         f"{len(content.groups)} code group(s), {len(content.transcripts)} transcript(s), "
         f"{content.selections} coded selection(s) -> {len(added.added)} new coding(s) "
         f"({len(added.already_present)} already present) by {len(coders)} coder(s) "
-        f"({', '.join(coders) or 'none'}), {len(content.respondents)} case(s); users in the "
+        f"({', '.join(coders) or 'none'}), {len(memos.added)} new memo(s) "
+        f"({len(memos.already_present)} already present), {len(content.respondents)} case(s); "
+        "users in the "
         f"file: {', '.join(content.users) or 'none'}"
     )
 

@@ -16,7 +16,9 @@ What goes where in the ``.qdpx``:
 - every code gets a colour (its own, its parent's, or one of a fixed palette);
 - respondents -> ``Cases`` with their attributes as ``VariableValue`` s and their transcripts
   as ``SourceRef`` s; a transcript's front matter -> ``VariableValue`` s on its source; all
-  values are ``Text`` variables.
+  values are ``Text`` variables;
+- memos -> ``Note`` s referred to from the project, a source or a code, annotations with
+  their selection, a respondent's as its case's ``Description`` (see :mod:`qcode.refi.notes`).
 
 Beside that, ``qcode.json`` keeps what REFI-QDA has no place for (code ids and the YAML-only
 code fields, segment boundaries with speakers and times, provenance), so qcode -> qdpx ->
@@ -38,8 +40,9 @@ from xml.etree import ElementTree as ET
 
 from qcode import __version__
 from qcode.errors import ExportError
-from qcode.models import Codebook, Coding, Segment
+from qcode.models import Codebook, Coding, Memo, Segment
 from qcode.refi.codes import CodeGroup, exported_colours, load_code_groups
+from qcode.refi.notes import NoteWriter
 from qcode.refi.xml import CODEBOOK_NS, PROJECT_NS, guid
 from qcode.store.project import Project
 from qcode.store.transcripts import TranscriptRecord
@@ -75,6 +78,7 @@ class RefiProject:
     respondents: dict[str, dict[str, str]]
     codings: list[Coding]
     coders: list[str] = field(default_factory=list)
+    memos: list[Memo] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class ExportSummary:
 def collect_project(project: Project) -> RefiProject:
     """Read what the export needs from the project, as plain data."""
     from qcode.store import codings as codings_store
+    from qcode.store import memos as memos_store
     from qcode.store.codebook import load_stored_codebook
     from qcode.store.transcripts import get_segments, respondent_attributes, transcript_records
 
@@ -100,6 +105,7 @@ def collect_project(project: Project) -> RefiProject:
     transcripts = transcript_records(project)
     respondents = respondent_attributes(project)
     codings = codings_store.select(project)
+    memos = memos_store.select(project)
     return RefiProject(
         codebook=codebook,
         groups=load_code_groups(project, codebook) if codebook else [],
@@ -107,7 +113,8 @@ def collect_project(project: Project) -> RefiProject:
         segments={t.id: get_segments(project, t.id) for t in transcripts},
         respondents=respondents,
         codings=codings,
-        coders=sorted({c.coder for c in codings}),
+        coders=sorted({c.coder for c in codings} | {m.coder for m in memos}),
+        memos=memos,
     )
 
 
@@ -189,7 +196,8 @@ def _text(value: str, where: str) -> str:
     return value
 
 
-def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
+def _codes_element(codebook: Codebook, ns: str,
+                   note_refs: dict[str, list[str]] | None = None) -> ET.Element:
     codes = ET.Element(_q("Codes", ns))
     elements: dict[str | None, ET.Element] = {None: codes}
     colours = exported_colours(codebook.codes)
@@ -200,6 +208,8 @@ def _codes_element(codebook: Codebook, ns: str) -> ET.Element:
         if code.description:
             description = _sub(element, "Description", ns)
             description.text = _text(code.description, f"the description of code {code.id}")
+        for note in (note_refs or {}).get(code.id, []):
+            _sub(element, "NoteRef", ns, targetGUID=note)
         elements[code.id] = element
     return codes
 
@@ -239,6 +249,7 @@ class _ProjectWriter:
         self.notes: list[ET.Element] = []
         self.sidecar: dict[str, Any] = {"format": SIDECAR_FORMAT, "transcripts": {},
                                            "codings": {}}
+        self.memo_notes = NoteWriter(content.memos, _text)
 
     def members(self) -> list[tuple[str, bytes]]:
         content = self.content
@@ -249,7 +260,8 @@ class _ProjectWriter:
             for coder in content.coders:
                 _sub(users, "User", guid=guid("coder", coder), name=_text(coder, "a coder name"))
         if content.codebook is not None:
-            _sub(root, "CodeBook").append(_codes_element(content.codebook, PROJECT_NS))
+            _sub(root, "CodeBook").append(_codes_element(content.codebook, PROJECT_NS,
+                                                         self.memo_notes.code_refs()))
             from qcode.codebook import codebook_to_yaml
 
             self.sidecar["codebook"] = codebook_to_yaml(content.codebook)
@@ -262,10 +274,18 @@ class _ProjectWriter:
                      name=_text(variable, f"attribute '{variable}'"), typeOfVariable="Text")
         self._cases(root)
         files = self._sources(root)
-        if self.notes:
-            _sub(root, "Notes").extend(self.notes)
+        project_notes = self.memo_notes.project_refs()
+        if self.notes or self.memo_notes.notes:
+            _sub(root, "Notes").extend([*self.notes, *self.memo_notes.notes])
         if content.groups:
             root.append(_sets_element(content.groups, PROJECT_NS))
+        for note in project_notes:
+            _sub(root, "NoteRef", targetGUID=note)
+        self.memo_count += self.memo_notes.count
+        if self.memo_notes.sidecar:
+            self.sidecar["memos"] = self.memo_notes.sidecar
+        if self.memo_notes.respondent_memos:
+            self.sidecar["respondent_memos"] = self.memo_notes.respondent_memos
         sidecar = json.dumps(self.sidecar, ensure_ascii=False, sort_keys=True, indent=1)
         return [("project.qde", _serialise(root, PROJECT_NS)), *files,
                 (SIDECAR_NAME, sidecar.encode("utf-8"))]
@@ -275,8 +295,11 @@ class _ProjectWriter:
             return
         cases = _sub(root, "Cases")
         for respondent, attributes in self.content.respondents.items():
-            case = _sub(cases, "Case", guid=guid("respondent", respondent),
-                        name=_text(respondent, "a respondent id"))
+            case_guid = guid("respondent", respondent)
+            case = _sub(cases, "Case", guid=case_guid, name=_text(respondent, "a respondent id"))
+            description = self.memo_notes.respondent_description(respondent, case_guid)
+            if description:
+                _sub(case, "Description").text = description
             self._values(case, attributes, f"respondent {respondent}")
             for transcript in self.content.transcripts:
                 if transcript.respondent == respondent:
@@ -306,6 +329,9 @@ class _ProjectWriter:
                            name=_text(transcript_id, "a transcript id"),
                            plainTextPath=f"internal://{source_guid}.txt")
             self._selections(element, rendered, by_transcript.get(transcript_id, []))
+            lengths = {s.number: len(s.text) for s in rendered.segments}
+            for note in self.memo_notes.source_refs(transcript_id, rendered.offsets, lengths):
+                _sub(element, "NoteRef", targetGUID=note)
             self._values(element, transcript.metadata, f"transcript {transcript_id}")
             files.append((f"sources/{source_guid}.txt", rendered.text.encode("utf-8")))
             entry: dict[str, Any] = {

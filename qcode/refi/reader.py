@@ -11,7 +11,9 @@ A ``.qdpx`` brings, in one transaction (a bad file changes nothing):
   (``unknown`` when the file names none), with the coding's notes as its memo, provenance
   ``imported`` (a qcode export keeps its own) and the coding's time;
 - each case as a respondent, its variable values as the respondent's attributes, and its
-  sources linked to it; a source's own variable values become the transcript's metadata.
+  sources linked to it; a source's own variable values become the transcript's metadata;
+- journals, annotations and source, case and code memos as memos (see
+  :mod:`qcode.refi.notes`).
 
 Real exporters differ, so any ``*.qde`` name is accepted, sources are found with or without
 ``internal://``, a near-empty ``.txt`` beside a ``.docx`` twin (NVivo) gives way to the
@@ -28,7 +30,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from qcode.errors import CodebookError
-from qcode.models import Code, Codebook, Coding, Transcript
+from qcode.models import Code, Codebook, Coding, Memo, Transcript
 from qcode.refi.archive import QdpxArchive
 from qcode.refi.codes import (
     CodeGroup,
@@ -39,6 +41,7 @@ from qcode.refi.codes import (
     ref_guid,
 )
 from qcode.refi.export import SIDECAR_FORMAT, SIDECAR_NAME
+from qcode.refi.notes import NoteReader
 from qcode.refi.sources import (
     PlacedSegment,
     SegmentRange,
@@ -76,6 +79,7 @@ class QdpxContent:
     """(label path in the file, code id) of the project's codes found by label path."""
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    memos: list[Memo] = field(default_factory=list)
 
 
 def read_qdpx(
@@ -143,14 +147,23 @@ class _QdpxReader:
         self.respondent_of: dict[str, str] = {}
         self.case_refs: list[tuple[str, str]] = []
         self.read_sources: set[str] = set()
+        self.case_respondents: dict[str, str] = {}
+        self.memo_reader = NoteReader(
+            root, self.users, self.note_texts, normal_guid,
+            sidecar=_mapping(self.sidecar.get("memos")),
+            respondent_sidecar=_mapping(self.sidecar.get("respondent_memos")),
+            default_user=self.default_user,
+        )
         self._cases(root, content)
         self._sources(root, content)
         self._unplaced_case_refs()
+        self.memo_reader.finish(self.by_guid, self.case_respondents)
+        content.memos = self.memo_reader.memos
         left_out = _left_out(root)
         if left_out:
-            self.notes.append(f"{self.source}: left out, as qcode has no place for them (yet): "
+            self.notes.append(f"{self.source}: left out, as qcode has no place for them: "
                               + ", ".join(left_out))
-        content.notes = self.notes
+        content.notes = [*self.notes, *self.memo_reader.notes]
         return content
 
     # -- codes ---------------------------------------------------------------------
@@ -206,6 +219,7 @@ class _QdpxReader:
                 self.notes.append(f"{self.source}: two cases are called '{respondent}'; "
                                   "their attributes are merged")
             used.add(respondent)
+            self.case_respondents[normal_guid(case.get("guid"))] = respondent
             attributes = content.respondents.setdefault(respondent, {})
             attributes.update(self._values(case))
             for ref in children(case, "SourceRef"):
@@ -326,6 +340,7 @@ class _QdpxReader:
         self.notes.extend(transcript.notes)
         content.warnings.extend(transcript.warnings)
         content.transcripts.append(transcript)
+        self.memo_reader.source(element, transcript_id, placed, text.position, where)
         self.interviewer_skips = 0
         for selection in selections:
             content.selections += 1
@@ -367,9 +382,10 @@ class _QdpxReader:
         if not codings:
             return  # an annotation: counted with what the import leaves out
         if not ranges:
-            self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
-                              f"(only labels or blank lines); its {len(codings)} coding(s) "
-                              "skipped")
+            if codings:
+                self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
+                                  f"(only labels or blank lines); its {len(codings)} "
+                                  "coding(s) skipped")
             return
         for coding in codings:
             self._coding(coding, selection, transcript, ranges, content, where)
@@ -427,43 +443,26 @@ def _unique_id(label: str, used: set[str]) -> str:
 
 
 def _left_out(root: Element) -> list[str]:
-    """What of the file qcode keeps nowhere, counted by kind (``2 link(s)``). Notes that
-    are a coding's memo are kept; every other note is a journal or a memo on a source, a
-    code, a case or the project, for which qcode has no place yet."""
+    """What of the file qcode keeps nowhere, counted by kind (``2 graph(s)``). Notes,
+    descriptions and annotations become memos (:mod:`qcode.refi.notes`, which names any it
+    cannot place); links between items other than notes, graphs, and codes or selections
+    assigned to cases have no place in qcode."""
     counts: dict[str, int] = {}
-    memo_notes = {ref_guid(ref) for element in root.iter()
-                  if local_name(element) in ("Coding", "PlainTextSelection")
-                  for ref in children(element, "NoteRef")}
 
     def count(what: str, number: int) -> None:
         if number:
             counts[what] = counts.get(what, 0) + number
 
-    notes = [n for n in _all(root, "Notes", "Note")
-             if normal_guid(n.get("guid")) not in memo_notes]
-    count("note(s) that are no coding's memo (journals; memos on sources, codes, cases or "
-          "the project)", len(notes))
-    count("link(s) between items", len(_all(root, "Links", "Link")))
+    notes = {normal_guid(n.get("guid")) for n in _all(root, "Notes", "Note")}
+    count("link(s) between items", sum(
+        1 for link in _all(root, "Links", "Link")
+        if normal_guid(link.get("originGUID")) not in notes
+        and normal_guid(link.get("targetGUID")) not in notes))
     count("graph(s)", len(_all(root, "Graphs", "Graph")))
-    count("the project's description", int(bool(child_text(root, "Description").strip())))
     cases = _all(root, "Cases", "Case")
-    count("description(s) of cases", sum(bool(child_text(c, "Description").strip())
-                                         for c in cases))
     count("code(s) or selection(s) assigned to cases",
           sum(1 for c in cases for e in c if local_name(e) in ("CodeRef", "SelectionRef")))
-    codebook = child(root, "CodeBook")
-    codes = ([e for e in codebook.iter() if local_name(e) == "Code"]
-             if codebook is not None else [])
-    count("memo reference(s) of codes", sum(1 for c in codes for _ in children(c, "NoteRef")))
-    sources_element = child(root, "Sources")
-    sources = list(children(sources_element, "TextSource")) if sources_element is not None else []
-    count("description(s) of sources", sum(bool(child_text(s, "Description").strip())
-                                           for s in sources))
-    count("selection(s) without a code (annotations)",
-          sum(1 for s in sources for sel in children(s, "PlainTextSelection")
-              if child(sel, "Coding") is None))
-    return [f"{n} {what}" if not what.startswith("the ") else what
-            for what, n in counts.items()]
+    return [f"{n} {what}" for what, n in counts.items()]
 
 
 def local_name(element: Element) -> str:

@@ -6,17 +6,20 @@ Nothing here formats HTML: :mod:`qcode.report.render` does that from a :class:`R
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from qcode.analysis.matrix import build_matrix, group_names, group_of
+from qcode.analysis.saturation import Saturation, assess_saturation
 from qcode.analysis.typology import Typology, case_typologies
 from qcode.errors import QcodeError
-from qcode.models import Codebook
+from qcode.models import Codebook, Memo
+from qcode.report.memos_html import ReportMemos
 from qcode.report.quotes import CodeQuotes, collect_report_quotes
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
 from qcode.store.transcripts import list_transcripts, transcript_attributes
@@ -95,6 +98,12 @@ class ReportData:
     comparison: Comparison
     agreement: AgreementReport | None
     agreement_error: str
+    memos: ReportMemos = field(default_factory=ReportMemos)
+    """Every coder's memos on cases and codes, and the project journal."""
+    unit_cases: Mapping[str, str] = field(default_factory=dict)
+    """The case of each typology unit (a case, or a case / wave)."""
+    saturation: tuple[Saturation, ...] = ()
+    """Saturation per case with the method's default parameters."""
 
 
 def gather_report(
@@ -133,7 +142,29 @@ def gather_report(
         comparison=_comparison(project, codebook, attributes, coders, then_by),
         agreement=agreement,
         agreement_error=agreement_error,
+        memos=_memos(project),
+        unit_cases={group_of(attrs, "case", then_by): attrs.get("case") or ""
+                    for attrs in attributes.values()},
+        saturation=_saturation(project, attributes, coders),
     )
+
+
+def _memos(project: Project) -> ReportMemos:
+    cases: dict[str, list[Memo]] = {}
+    codes: dict[str, list[Memo]] = {}
+    for memo in memos_store.select(project, kinds=["case", "code"]):
+        found = cases if memo.target.kind == "case" else codes
+        found.setdefault(memo.target.name, []).append(memo)
+    return ReportMemos(cases=cases, codes=codes,
+                       journal=tuple(memos_store.select(project, kinds=["project"])))
+
+
+def _saturation(
+    project: Project, attributes: dict[str, dict[str, str]], coders: Sequence[str]
+) -> tuple[Saturation, ...]:
+    """Per case when the interviews have cases, else over all interviews."""
+    by = "case" if any(attrs.get("case") for attrs in attributes.values()) else None
+    return tuple(assess_saturation(project, by=by, coders=coders))
 
 
 def _overview(

@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from qcode import __version__
+from qcode.report import memos_html, saturation_html
 from qcode.report.gather import ReportData
 from qcode.report.heatmap import csv_link, heatmap, legend
 from qcode.report.method import METHOD
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 SECTIONS: tuple[str, ...] = ("overview", "typology", "comparison", "matrices", "agreement",
-                             "quotes", "method")
+                             "saturation", "quotes", "method", "journal")
 EXCERPT_WORDS = 18
 
 STYLE = """
@@ -148,7 +149,7 @@ def render_report(data: ReportData, lang: str = "nl", *, title: str = "") -> str
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="generator" content="qcode">',
         f"<title>{escape(heading)}</title>",
-        f"<style>\n{STYLE}\n</style>",
+        f"<style>\n{STYLE}\n{memos_html.STYLE}\n{saturation_html.STYLE}\n</style>",
         "</head>",
         '<body id="top">',
         _header(data, heading, lang),
@@ -163,8 +164,13 @@ def render_report(data: ReportData, lang: str = "nl", *, title: str = "") -> str
         _section("agreement", w["agreement"],
                  agreement_section(data.agreement, data.agreement_error,
                                    [c.coder for c in data.overview.coders], lang)),
-        _section("quotes", w["quotes"], quotes_section(data.quotes, labels, lang)),
+        _section("saturation", w["saturation"],
+                 saturation_html.saturation_section(data.saturation, lang)),
+        _section("quotes", w["quotes"],
+                 quotes_section(data.quotes, labels, lang, memos=data.memos)),
         _section("method", w["method"], _method(lang)),
+        _section("journal", w["journal"],
+                 memos_html.journal_section(data.memos, set(data.unit_cases.values()), lang)),
         "</main>",
         "</body>",
         "</html>",
@@ -250,7 +256,8 @@ def _typology(data: ReportData, lang: str, quote_index: QuoteIndex) -> str:
     if not data.typologies:
         lines.append(f'<p class="empty">{escape(w["no_cases"])}</p>')
     for i, typology in enumerate(data.typologies, start=1):
-        lines.append(case_section(typology, i, lang, quote_index))
+        memos = memos_html.case_memos(data.memos, data.unit_cases.get(typology.unit, ""), lang)
+        lines.append(case_section(typology, i, lang, quote_index, memos=memos))
     return "\n".join(lines)
 
 

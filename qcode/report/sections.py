@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from qcode.report.gather import Comparison
 from qcode.report.heatmap import cell_style
+from qcode.report.memos_html import ReportMemos, code_memos, codes_without_quotes
 from qcode.report.quotes import CodeQuotes, ReportQuote
 from qcode.report.texts import words
 
@@ -93,11 +94,15 @@ def _agreement_row(code: str, label: str, row: object) -> str:
     return "<tr>" + head + "".join(f"<td>{c}</td>" for c in cells[1:]) + "</tr>"
 
 
-def quotes_section(groups: Sequence[CodeQuotes], labels: dict[str, str], lang: str) -> str:
-    """Per top-level code, per code, its quotes, most typical first."""
+def quotes_section(groups: Sequence[CodeQuotes], labels: dict[str, str], lang: str, *,
+                   memos: ReportMemos | None = None) -> str:
+    """Per top-level code, per code, its memos and its quotes, most typical first; then the
+    memos of codes without quotes."""
     w = words(lang)
+    memos = memos or ReportMemos()
+    rest = codes_without_quotes(memos, {g.code for g in groups}, labels, lang)
     if not groups:
-        return f'<p class="empty">{escape(w["no_quotes"])}</p>'
+        return f'<p class="empty">{escape(w["no_quotes"])}</p>' + (f"\n{rest}" if rest else "")
     lines = []
     previous = None
     for group in groups:
@@ -113,8 +118,13 @@ def quotes_section(groups: Sequence[CodeQuotes], labels: dict[str, str], lang: s
             f'<h4><span class="code-id">{escape(group.code)}</span> — {escape(group.label)} '
             f'<span class="count">({escape(count)})</span></h4>',
         ]
+        notes = code_memos(memos, group.code, lang)
+        if notes:
+            lines.append(notes)
         lines += [_quote(quote, lang) for quote in group.quotes]
         lines.append("</section>")
+    if rest:
+        lines.append(rest)
     return "\n".join(lines)
 
 

@@ -91,14 +91,17 @@ def prediction_text(prediction: Prediction, lang: str) -> str:
     return w["nothing_predicted"]
 
 
-def case_section(typology: Typology, index: int, lang: str, quotes: QuoteIndex) -> str:
-    """The typology table of one case, then the evidence lists its cells link to."""
+def case_section(typology: Typology, index: int, lang: str, quotes: QuoteIndex, *,
+                 memos: str = "") -> str:
+    """The typology table of one case, then the evidence lists its cells link to.
+    ``memos`` (HTML: the case's memos) goes at the top, under the case's name."""
     w = words(lang)
     anchor = unit_anchor(index)
     lines = [
         f'<section class="case" id="{anchor}">',
         f"<h3>{escape(typology.unit)} <span class=\"count\">"
         f"({typology.respondents} {escape(w['respondents'])})</span></h3>",
+        *([memos] if memos else []),
         '<table class="typology">', "<thead><tr>",
         f'<th scope="col">{escape(w["condition"])}</th>',
         f'<th scope="col">{escape(w["evidence_points_to"])}</th>',

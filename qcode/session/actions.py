@@ -11,8 +11,9 @@ from typing import Protocol, TypeVar
 
 from qcode.coding import assisted
 from qcode.coding.assisted import StoredSuggestion
-from qcode.models import Coding
+from qcode.models import Coding, Memo
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store.project import Project
 
 where = codings_store.describe
@@ -102,6 +103,20 @@ class MemoChanged:
         return f"undid: memo on {where(self.coding)}"
 
 
+@dataclass(frozen=True)
+class Annotated:
+    memo: Memo
+    """The memo as stored, with its number."""
+
+    @property
+    def segment(self) -> int:
+        return self.memo.target.segment or 0
+
+    def undo(self, project: Project) -> str:
+        memos_store.remove(project, self.memo)
+        return f"undid: annotation on {self.memo.target.describe()}"
+
+
 # -- the writes ----------------------------------------------------------------------------
 
 
@@ -131,4 +146,9 @@ def set_memo(project: Project, coding: Coding, memo: str) -> MemoChanged:
     return MemoChanged(coding)
 
 
-A = TypeVar("A", Applied, Removed, Accepted, Rejected, MemoChanged)
+def annotate(project: Project, memo: Memo) -> Annotated:
+    """Write a memo on a segment (or a span of it): an annotation that carries no code."""
+    return Annotated(memos_store.add(project, [memo]).added[0])
+
+
+A = TypeVar("A", Applied, Removed, Accepted, Rejected, MemoChanged, Annotated)

@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 
 from qcode.coding.assisted import StoredSuggestion, pending_suggestions
 from qcode.errors import QcodeError
-from qcode.models import Codebook, Coding, Segment
+from qcode.models import Codebook, Coding, Memo, MemoTarget, Segment
 from qcode.session import actions
 from qcode.session.actions import Action
 from qcode.session.spans import Span
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
 from qcode.store.transcripts import (
@@ -71,6 +72,8 @@ class CodingSession:
         self._labels = {c.id: c.label for c in self.codebook.codes}
         self.codings: dict[int, list[Coding]] = {}
         self.suggestions: dict[int, list[StoredSuggestion]] = {}
+        self.transcript_memos: list[Memo] = []
+        self.segment_memos: dict[int, list[Memo]] = {}
         self.undo_stack: list[Action] = []
         self.reload()
         self.current = self._start_position()
@@ -87,6 +90,14 @@ class CodingSession:
         for suggestion in pending_suggestions(self.project, coder=self.coder,
                                               transcripts=[self.transcript.id]):
             self.suggestions.setdefault(suggestion.segment, []).append(suggestion)
+        self.transcript_memos = []
+        self.segment_memos = {}
+        for memo in memos_store.select(self.project,
+                                       target=MemoTarget("transcript", self.transcript.id)):
+            if memo.target.segment is None:
+                self.transcript_memos.append(memo)
+            else:
+                self.segment_memos.setdefault(memo.target.segment, []).append(memo)
 
     @property
     def segment(self) -> Segment:
@@ -179,6 +190,13 @@ class CodingSession:
             return coding
         self._record(actions.set_memo(self.project, coding, memo))
         return replace(coding, memo=memo)
+
+    def annotate(self, text: str, span: Span | None = None) -> Memo:
+        """Write a memo on the current segment (or a span of it) that carries no code."""
+        target = MemoTarget("segment", self.transcript.id, self.current,
+                            span.start if span else None, span.end if span else None)
+        done = actions.annotate(self.project, Memo(target=target, text=text, coder=self.coder))
+        return self._record(done).memo
 
     def undo(self) -> str | None:
         """Take back the last action of this session; None when there is nothing to undo."""

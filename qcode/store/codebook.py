@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from qcode.errors import CodebookError
 from qcode.models import Codebook, Coding
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store import suggestions as suggestions_store
 from qcode.store.codes import load_stored_codebook, require_codebook
 from qcode.store.project import Project, now_iso
@@ -30,6 +31,8 @@ class CodebookChange:
     """Codings moved per (old code, new code)."""
     folded: tuple[Coding, ...] = ()
     """Codings a rename made identical to another one of their coder: merged, memos joined."""
+    memos_moved: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Memos on codes moved per (old code, new code)."""
 
 
 def save_codebook(
@@ -70,7 +73,17 @@ def save_codebook(
                 + f" [{shown}]; keep them in the codebook, or map each with "
                 "--rename OLD=NEW"
             )
+        with_memos = memos_store.codes_with_memos(project)
+        unmapped = sorted(c for c in with_memos if c not in new_ids and c not in renames)
+        if unmapped:
+            raise CodebookError(
+                f"{codebook.source}: {len(unmapped)} code(s) with memos would disappear: "
+                + ", ".join(f"{c} ({with_memos[c]} memo(s))" for c in unmapped)
+                + "; keep them in the codebook, map each with --rename OLD=NEW, or remove "
+                "the memos first (qcode memo list code:ID)"
+            )
         outcome = codings_store.rename_codes(project, renames)
+        memos_moved = memos_store.rename_codes(project, renames)
         suggestions_store.rename_codes(project, renames, keep=new_ids)
         project._db.execute("DELETE FROM codes")
         project._db.executemany(
@@ -102,6 +115,7 @@ def save_codebook(
         unchanged=old is not None and old.version == codebook.version,
         moved=outcome.moved,
         folded=outcome.folded,
+        memos_moved=memos_moved,
     )
 
 

@@ -373,17 +373,21 @@ def coders(project: Project) -> list[str]:
     return [r[0] for r in project._db.execute("SELECT DISTINCT coder FROM codings ORDER BY 1")]
 
 
-def require_coders(project: Project, names: Sequence[str], *, option: str = "--coder") -> None:
-    """The one error for a coder who has no codings in the project, listing those who do."""
+def require_coders(
+    project: Project, names: Sequence[str], *, option: str = "--coder",
+    known: Sequence[str] | None = None, what: str = "codings",
+) -> None:
+    """The one error for a coder who has no codings in the project, listing those who do.
+    ``known`` and ``what`` name other work instead (the coders of memos, say)."""
     if not names:
         return
-    known = coders(project)
+    known = coders(project) if known is None else list(known)
     for name in names:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise CodingError(
-                f"{option} {name}: no codings by that coder{hint}; coders in this project: "
+                f"{option} {name}: no {what} by that coder{hint}; coders in this project: "
                 f"{', '.join(known) or 'none yet'}"
             )
 

@@ -171,6 +171,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        5,
+        "memos on the project, cases, respondents, transcripts, codes and segments",
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('project', 'case', 'respondent', 'transcript', 'code',
+                                'segment')),
+            target TEXT NOT NULL,
+            segment INTEGER,
+            start INTEGER,
+            end INTEGER,
+            text TEXT NOT NULL CHECK (trim(text) <> ''),
+            coder TEXT NOT NULL CHECK (trim(coder) <> ''),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            FOREIGN KEY (target, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            CHECK ((kind = 'project') = (target = '')),
+            CHECK ((kind = 'segment') = (segment IS NOT NULL)),
+            CHECK ((start IS NULL) = (end IS NULL)),
+            CHECK (start IS NULL OR (kind = 'segment' AND start >= 0 AND end > start))
+        );
+        CREATE INDEX memos_target ON memos(kind, target, segment);
+        """,
+    ),
+    Migration(
         6,
         "a transcript's header text and its remembered interviewer labels",
         """

@@ -14,6 +14,14 @@ shifts the numbers below it). A coding then follows its text:
 A coding that has no single place refuses the whole import, listing the codings: nothing
 is ever left on another turn. Suggestion decisions follow their turn when it is unchanged;
 those on edited turns are dropped and counted (``suggest`` proposes again).
+
+Memos on segments (annotations) follow their text by the same rules, on any turn
+(interviewer turns too), with one addition: a memo on a whole turn whose text was edited
+and stands nowhere else unchanged stays with the edited turn (the turn the diff pairs
+with it), since a note about a turn is still about it after a typo is corrected. A memo
+that has no single place is not dropped and does not refuse the import: it becomes a memo
+on the transcript, and the import says so. A note on a place is worth keeping even when
+the place is gone, where a coding on the wrong text would be wrong.
 """
 
 from __future__ import annotations
@@ -25,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qcode.errors import TranscriptError
-from qcode.models import Coding, Segment, Transcript
+from qcode.models import Coding, Memo, Segment, Transcript
 from qcode.store import codings as codings_store
+from qcode.store import memos as memos_store
 from qcode.store.project import Project, now_iso
 from qcode.store.transcripts import ensure_respondent, get_segments
 from qcode.values import unreadable_character
@@ -105,10 +114,13 @@ def save_transcript(project: Project, transcript: Transcript) -> SaveOutcome:
         old = get_segments(project, transcript.id)
         alignment = align(old, transcript.segments)
         moves = _place_codings(project, transcript, old, alignment)
+        memo_moves, memo_notes = _place_memos(project, transcript, old, alignment)
+        notes.extend(memo_notes)
         notes.extend(_carry_suggestions(project, transcript.id, alignment))
         db.execute("DELETE FROM segments WHERE transcript_id = ?", (transcript.id,))
         _insert_segments(project, transcript.id, transcript.segments)
         codings_store.move(project, moves)
+        memos_store.move_segment_memos(project, memo_moves)
         db.execute(
             "UPDATE transcripts SET respondent_id = ?, source = ?, format = ?, content_hash = ?, "
             "metadata = ?, word_count = ?, imported_at = ?, origin = ? WHERE id = ?",
@@ -273,6 +285,47 @@ def _place_codings(
             "CODE) and import again"
         )
     return moves
+
+
+def _place_memos(
+    project: Project, transcript: Transcript, old: Sequence[Segment], alignment: Alignment
+) -> tuple[list[tuple[Memo, int, int | None, int | None]], list[str]]:
+    """Where each segment memo goes (segment 0: onto the transcript), and a note for each
+    memo that found no single place."""
+    old_by_number = {s.number: s for s in old}
+    new_by_number = {s.number: s for s in transcript.segments}
+    taken = set(alignment.same.values())
+    free = [s for s in transcript.segments if s.number not in taken]
+    moves: list[tuple[Memo, int, int | None, int | None]] = []
+    notes: list[str] = []
+    for memo in memos_store.segment_memos(project, transcript.id):
+        target = memo.target
+        assert target.segment is not None
+        segment = old_by_number[target.segment]
+        span = target.span
+        text = segment.text if span is None else segment.text[span[0]:span[1]]
+        same = alignment.same.get(target.segment)
+        if same is not None:
+            moves.append((memo, same, target.start, target.end))
+            continue
+        edited = alignment.edited.get(target.segment)
+        place = _find_place(text, whole=span is None, old=segment,
+                            old_by_number=old_by_number, new_by_number=new_by_number,
+                            free=free, edited=edited)
+        if place is None and span is None and edited is not None:
+            place = edited, 0
+        if place is None:
+            moves.append((memo, 0, None, None))
+            notes.append(
+                f"{transcript.id}: the memo by {memo.coder} on {target.describe()} has no "
+                "single place in the new text; it is kept as a memo on the transcript "
+                f"(qcode memo list transcript:{transcript.id})"
+            )
+        elif span is None:
+            moves.append((memo, place[0], None, None))
+        else:
+            moves.append((memo, place[0], place[1], place[1] + len(text)))
+    return moves, notes
 
 
 def _find_place(

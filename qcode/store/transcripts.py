@@ -221,15 +221,17 @@ def remembered_interviewer_labels(project: Project) -> dict[str, tuple[str, ...]
 
 def drop_unused_respondents(project: Project, candidates: Iterable[str]) -> list[str]:
     """Remove the ``candidates`` that no transcript belongs to any more and that carry
-    nothing the user gave them (no attributes): the respondents an import named after a
-    file before a respondents.csv linked the file to its real respondent. Returns the
-    removed ids."""
+    nothing the user gave them (no attributes, no memos): the respondents an import named
+    after a file before a respondents.csv linked the file to its real respondent. Returns
+    the removed ids."""
     removed: list[str] = []
     with project.atomic():
         for respondent in sorted(set(candidates)):
             row = project._db.execute(
                 "SELECT attributes FROM respondents r WHERE id = ? AND NOT EXISTS "
-                "(SELECT 1 FROM transcripts t WHERE t.respondent_id = r.id)", (respondent,),
+                "(SELECT 1 FROM transcripts t WHERE t.respondent_id = r.id) AND NOT EXISTS "
+                "(SELECT 1 FROM memos m WHERE m.kind = 'respondent' AND m.target = r.id)",
+                (respondent,),
             ).fetchone()
             if row is None or json.loads(row["attributes"]):
                 continue

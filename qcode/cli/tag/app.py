@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static, Tree
 
 from qcode.cli.tag.keys import SCREEN_KEYS
+from qcode.cli.tag.memos import MEMOS_CSS, AnnotationScreen, memos_text
 from qcode.cli.tag.screens import HelpScreen, MemoScreen, PickCodingScreen
 from qcode.cli.tag.widgets import (
     WIDE,
@@ -50,7 +51,7 @@ Screen.-wide #right { width: 40%; }
               padding: 0 1; }
 #status { height: 1; background: $primary-darken-2; }
 #message { height: 1; color: $text-muted; padding: 0 0 0 1; }
-"""
+""" + MEMOS_CSS
 
 
 class TagApp(App[None]):
@@ -81,6 +82,7 @@ class TagApp(App[None]):
                     for segment in self.session.segments:
                         yield SegmentView(self.session, segment)
                 yield Static(id="suggestions")
+                yield Static(id="memos")
             with Vertical(id="right"):
                 yield SearchBox(placeholder="/ search codes", id="search")
                 yield CodeTree(self.session)
@@ -123,6 +125,10 @@ class TagApp(App[None]):
         self.segment_list.show_current(session.current)
         panel = self.query_one("#suggestions", Static)
         panel.update(suggestions_text(session, pending, self.suggestion_index))
+        memos = self.query_one("#memos", Static)
+        written = memos_text(session)
+        memos.update(written)
+        memos.display = bool(written.plain)
         self.query_one(StatusLine).show(session, self.selection)
 
     def refresh_codes(self, *numbers: int) -> None:
@@ -323,6 +329,21 @@ class TagApp(App[None]):
             self.push_screen(MemoScreen(coding), save)
 
         self._pick_coding("write a memo on", write)
+
+    def action_annotate(self) -> None:
+        span = self.selection
+        where = f"{self.session.transcript.id}:{self.session.current}" + (
+            f" [{span.start}:{span.end}]" if span else "")
+
+        def save(text: str | None) -> None:
+            if text is None or not text.strip():
+                return
+            if self.attempt(lambda: self.session.annotate(text, span)) is not None:
+                self.say(f"annotation saved on {where} (u undoes)")
+                self.selection = None
+                self.show_segment()
+
+        self.push_screen(AnnotationScreen(where), save)
 
     def action_undo(self) -> None:
         if not self.session.undo_stack:

@@ -38,6 +38,7 @@ SCREEN_KEYS: tuple[Key, ...] = (
     Key("Esc", "clear the span; leave the search or the codebook", (("escape", "clear"),)),
     Key("d", "remove a code of yours from the segment", (("d", "remove"),)),
     Key("m", "write a memo on a coding of yours on the segment", (("m", "memo"),)),
+    Key("M", "annotate the segment or span: a memo that carries no code", (("M", "annotate"),)),
     Key("u", "undo the last action (again for the one before)", (("u", "undo"),)),
     Key("Tab", "switch between transcript, search box and codebook"),
     Key("?", "show all keys", (("question_mark", "help"),)),
