@@ -99,9 +99,16 @@ def test_the_export_is_valid_and_puts_each_memo_where_the_schema_has_room(
     xmlschema.XMLSchema(str(SCHEMA)).validate(qde.decode("utf-8"))
     root = ET.fromstring(qde)
     notes = {n.get("guid"): n for n in root.iter(f"{NS}Note")}
-    text = {g: n.findtext(f"{NS}PlainTextContent") for g, n in notes.items()}
+    members = _members(out)
+    # Journal entries are notes whose text is a file (QualCoder reads journals only so);
+    # every other note holds its text inline.
+    text = {g: n.findtext(f"{NS}PlainTextContent") or members[
+        "sources/" + n.get("plainTextPath", "").removeprefix("internal://")].decode("utf-8")
+        for g, n in notes.items()}
     project_refs = [text[r.get("targetGUID")] for r in root.findall(f"{NS}NoteRef")]
     assert project_refs[:2] == [EVERY_KIND[0].text, EVERY_KIND[1].text]
+    journal = notes[root.findall(f"{NS}NoteRef")[0].get("targetGUID")]
+    assert journal.find(f"{NS}PlainTextContent") is None and journal.get("name")
     assert EVERY_KIND[2].text in project_refs  # a house has no place of its own
     code = next(c for c in root.iter(f"{NS}Code") if c.get("name") == "Hoog vertrouwen")
     assert [text[r.get("targetGUID")] for r in code.findall(f"{NS}NoteRef")] == [
@@ -122,8 +129,9 @@ def test_the_export_is_valid_and_puts_each_memo_where_the_schema_has_room(
         whole.get("endPosition", ""))].startswith("Het vertrouwen is hoog.")
     assert annotated["Opname deels onverstaanbaar (minuut 12)."].find(
         f"{NS}PlainTextSelection") is None
-    b = next(n for n in notes.values() if n.findtext(f"{NS}PlainTextContent") ==
-             EVERY_KIND[1].text)
+    # The transcript's memo is also its source's Description, where QualCoder reads it.
+    assert source.findtext(f"{NS}Description") == "Opname deels onverstaanbaar (minuut 12)."
+    b = next(n for g, n in notes.items() if text[g] == EVERY_KIND[1].text)
     assert b.get("modifiedDateTime") == "2026-03-14T09:30:00+00:00"
     users = {u.get("guid") for u in root.iter(f"{NS}User")}
     assert all(n.get("creatingUser") in users for n in notes.values())

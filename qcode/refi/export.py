@@ -42,7 +42,7 @@ from qcode import __version__
 from qcode.errors import ExportError
 from qcode.models import Codebook, Coding, Memo, Segment
 from qcode.refi.codes import CodeGroup, exported_colours, load_code_groups
-from qcode.refi.notes import NoteWriter
+from qcode.refi.notes import SOURCE_DESCRIPTION_COPIES, NoteWriter
 from qcode.refi.xml import CODEBOOK_NS, PROJECT_NS, guid
 from qcode.store.project import Project
 from qcode.store.transcripts import TranscriptRecord
@@ -288,7 +288,7 @@ class _ProjectWriter:
             self.sidecar["respondent_memos"] = self.memo_notes.respondent_memos
         sidecar = json.dumps(self.sidecar, ensure_ascii=False, sort_keys=True, indent=1)
         return [("project.qde", _serialise(root, PROJECT_NS)), *files,
-                (SIDECAR_NAME, sidecar.encode("utf-8"))]
+                *self.memo_notes.files, (SIDECAR_NAME, sidecar.encode("utf-8"))]
 
     def _cases(self, root: ET.Element) -> None:
         if not self.content.respondents:
@@ -328,6 +328,13 @@ class _ProjectWriter:
             element = _sub(sources, "TextSource", guid=source_guid,
                            name=_text(transcript_id, "a transcript id"),
                            plainTextPath=f"internal://{source_guid}.txt")
+            description = self.memo_notes.source_description(transcript_id)
+            if description:
+                # First in the element, as the schema orders it.
+                described = ET.Element(_q("Description"))
+                described.text = description
+                element.insert(0, described)
+                self.sidecar[SOURCE_DESCRIPTION_COPIES] = True
             self._selections(element, rendered, by_transcript.get(transcript_id, []))
             lengths = {s.number: len(s.text) for s in rendered.segments}
             for note in self.memo_notes.source_refs(transcript_id, rendered.offsets, lengths):

@@ -62,6 +62,9 @@ class NoteWriter:
         self.notes: list[Element] = []
         self.sidecar: dict[str, Any] = {}
         self.respondent_memos: dict[str, list[list[str]]] = {}
+        self.files: list[tuple[str, bytes]] = []
+        """Texts of notes kept as files in ``sources/`` (journal entries: QualCoder reads a
+        note as a journal only from a file)."""
         self.count = 0
         self._by_kind: dict[str, list[Memo]] = {}
         self._used: set[str] = set()
@@ -71,7 +74,7 @@ class NoteWriter:
     def coders(self) -> set[str]:
         return {m.coder for found in self._by_kind.values() for m in found}
 
-    def _note(self, memo: Memo, name: str) -> Element:
+    def _note(self, memo: Memo, name: str, *, as_file: bool = False) -> Element:
         t = memo.target
         key = guid("memo", t.kind, t.name, t.segment, t.start, t.end, memo.coder,
                    memo.created_at, memo.text)
@@ -89,8 +92,13 @@ class NoteWriter:
         if updated and updated != created:
             note.set("modifyingUser", guid("coder", memo.coder))
             note.set("modifiedDateTime", updated)
-        ET.SubElement(note, "PlainTextContent").text = self.check(
-            memo.text, f"the memo on {t.describe()}")
+        text = self.check(memo.text, f"the memo on {t.describe()}")
+        if as_file:
+            # The schema allows the text inline or in a file, not both.
+            note.set("plainTextPath", f"internal://{key}.txt")
+            self.files.append((f"sources/{key}.txt", text.encode("utf-8")))
+        else:
+            ET.SubElement(note, "PlainTextContent").text = text
         self.notes.append(note)
         self.count += 1
         return note
@@ -99,8 +107,8 @@ class NoteWriter:
         """Notes for the journal and for case memos, to refer to from ``Project``."""
         refs = []
         for memo in self._by_kind.get("project", []):
-            refs.append(self._note(memo, f"Journal {memo.created_at[:10]} ({memo.coder})")
-                        .get("guid", ""))
+            refs.append(self._note(memo, f"Journal {memo.created_at[:10]} ({memo.coder})",
+                                   as_file=True).get("guid", ""))
         for memo in self._by_kind.get("case", []):
             key = self._note(memo, f"Case {memo.target.name} ({memo.coder})").get("guid", "")
             self.sidecar[key] = {"case": memo.target.name}
@@ -138,6 +146,14 @@ class NoteWriter:
             refs.append(key)
         return refs
 
+    def source_description(self, transcript: str) -> str:
+        """A transcript's memos joined, also written as its source's ``Description``: the
+        one place QualCoder reads a document memo from. qcode reads the notes back and
+        leaves this copy (see ``SOURCE_DESCRIPTION_COPIES``)."""
+        found = [m for m in self._by_kind.get("transcript", []) if m.target.name == transcript]
+        return self.check("\n\n".join(m.text for m in found),
+                          f"the memos on transcript {transcript}") if found else ""
+
     def respondent_description(self, respondent: str, case_guid: str) -> str:
         """The respondent's memos joined, for the ``Description`` of their ``Case``."""
         found = [m for m in self._by_kind.get("respondent", []) if m.target.name == respondent]
@@ -148,6 +164,10 @@ class NoteWriter:
         self.count += len(found)
         return self.check("\n\n".join(m.text for m in found),
                           f"the memos on respondent {respondent}")
+
+
+SOURCE_DESCRIPTION_COPIES = "source_descriptions_are_memo_copies"
+"""Key of qcode's sidecar saying that each source's description repeats its memos."""
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -168,6 +188,9 @@ class NoteReader:
     sidecar: Mapping[str, Any] = field(default_factory=dict)
     respondent_sidecar: Mapping[str, Any] = field(default_factory=dict)
     default_user: str = ""
+    source_descriptions_are_copies: bool = False
+    """True for qcode's own files, whose source descriptions repeat the transcript memos
+    that the notes already hold."""
     memos: list[Memo] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     _placed: set[str] = field(default_factory=set)
@@ -217,7 +240,7 @@ class NoteReader:
         self._sources += 1
         self._only_source = (transcript, placed, position) if self._sources == 1 else None
         description = child_text(element, "Description")
-        if description.strip():
+        if description.strip() and not self.source_descriptions_are_copies:
             self._add(self._make(MemoTarget("transcript", transcript), description,
                                  element.get("creatingUser") or self.default_user,
                                  element.get("creationDateTime") or "",

@@ -41,7 +41,7 @@ from qcode.refi.codes import (
     ref_guid,
 )
 from qcode.refi.export import SIDECAR_FORMAT, SIDECAR_NAME
-from qcode.refi.notes import NoteReader
+from qcode.refi.notes import SOURCE_DESCRIPTION_COPIES, NoteReader
 from qcode.refi.sources import (
     PlacedSegment,
     SegmentRange,
@@ -153,6 +153,7 @@ class _QdpxReader:
             sidecar=_mapping(self.sidecar.get("memos")),
             respondent_sidecar=_mapping(self.sidecar.get("respondent_memos")),
             default_user=self.default_user,
+            source_descriptions_are_copies=bool(self.sidecar.get(SOURCE_DESCRIPTION_COPIES)),
         )
         self._cases(root, content)
         self._sources(root, content)
