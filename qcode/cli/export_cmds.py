@@ -7,11 +7,11 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from qcode.cli.app import app
-from qcode.cli.common import console, note, open_project
+from qcode.cli.common import console, inert, note, open_project, screen_text
 from qcode.errors import ExportError
 
 export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
@@ -86,16 +86,19 @@ def matrix(
         note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups to {output}")
         return
     if csv_out:
-        frame.to_csv(sys.stdout, lineterminator="\n")
+        from qcode.exports import matrix_rows
+        from qcode.exports.table import write_csv
+
+        write_csv(sys.stdout, *matrix_rows(frame))
         return
     table = Table(title=title)
     table.add_column("code")
     for column in frame.columns[1:]:
-        table.add_column(escape(str(column)), justify="right")
+        table.add_column(str(column), justify="right")
     for code, row in frame.iterrows():
-        values = [str(v) if v else "[dim]·[/]" for v in row.iloc[1:]]
-        table.add_row(escape(str(code)), *values)
-    console.print(table)
+        values = [Text(str(v)) if v else Text("·", style="dim") for v in row.iloc[1:]]
+        table.add_row(screen_text(code), *values)
+    console.print(inert(table))
 
 
 @export_app.command("quotes")

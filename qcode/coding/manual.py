@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from qcode.errors import CodingError
 from qcode.models import PROVENANCES, Codebook, Coding
+from qcode.neutralise import undecodable
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project, now_iso
 from qcode.store.transcripts import require_transcript
@@ -24,11 +25,17 @@ def default_coder(explicit: str | None = None) -> str:
         return explicit
     from_env = os.environ.get(CODER_ENV)
     if from_env:
+        if undecodable(from_env):
+            raise CodingError(
+                f"{CODER_ENV} is not valid UTF-8 text (byte {undecodable(from_env)}); set it "
+                "again in a UTF-8 terminal, or pass --coder NAME"
+            )
         return from_env
     try:
-        return getpass.getuser()
+        user = getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+    return "unknown" if undecodable(user) else user
 
 
 def parse_span(value: str) -> tuple[int, int]:
