@@ -22,7 +22,7 @@ from qcode.errors import ProjectError, QcodeError
 from qcode.models import Coding
 from qcode.store.codebook import require_codebook
 from qcode.store.migrations import MIGRATIONS
-from qcode.store.project import DB_NAME, Project
+from qcode.store.project import DB_NAME, Project, database_error
 
 SHOWN = 5
 
@@ -105,6 +105,12 @@ def merge_project(
         hashes = {
             r[0]: r[1] for r in connection.execute("SELECT id, content_hash FROM transcripts")
         }
+    except sqlite3.DatabaseError as exc:
+        # A damaged page there must not read as a bug here, nor as damage to this project.
+        translated = database_error(where / DB_NAME, exc, whose="the other project")
+        if translated is None:
+            raise
+        raise MergeError(f"{translated}; nothing was merged") from None
     finally:
         connection.close()
     mapping = _match_transcripts(project, where, hashes, codings, decisions)
@@ -136,6 +142,9 @@ def _open_other(project: Project, other: Path) -> tuple[sqlite3.Connection, Path
         tables = {r[0] for r in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
+        translated = database_error(db_path, exc, whose="the other project")
+        if translated is not None and "not a database" not in str(exc):
+            raise MergeError(f"{translated}; nothing was merged") from None
         raise ProjectError(f"{db_path}: not a qcode project database ({exc})") from exc
     if version == 0 or not {"transcripts", "codings"} <= tables:
         connection.close()

@@ -30,19 +30,31 @@ class Project:
         self.db_path = db_path
         self.root = db_path.parent
         self.busy_timeout = busy_timeout()
+        self.read_only = False
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one command's
             # writes are exactly one transaction.
             self.db = sqlite3.connect(db_path, isolation_level=None, timeout=self.busy_timeout)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                # A backup on a read-only share: it can still be read, never changed.
+                if problem_kind(exc) != "read-only":
+                    raise
+                self.db.close()
+                self.db = _open_read_only(db_path)
+                self.read_only = True
             self.db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise ProjectError(
-                f"{db_path}: not a qcode project database ({exc}); "
-                "restore it from a backup or run 'qcode init' in another folder"
-            ) from exc
+            translated = database_error(db_path, exc)
+            if translated is None or problem_kind(exc) == "damaged":
+                raise ProjectError(
+                    f"{db_path}: not a qcode project database ({exc}); "
+                    "restore it from a backup or run 'qcode init' in another folder"
+                ) from exc
+            raise translated from None
         self._depth = 0
         self._migrate()
 
@@ -55,6 +67,8 @@ class Project:
         Any exception (a user error, a crash, Ctrl-C) rolls everything back, so the
         project is left exactly as it was.
         """
+        if self.read_only:
+            raise read_only_error(self.db_path)
         if self._depth:
             self._depth += 1
             try:
@@ -71,20 +85,28 @@ class Project:
             yield self.db
         except BaseException:
             self._depth = 0
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
         self._depth = 0
         try:
             self.db.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise QcodeError(
                 f"{self.db_path}: the change would break the project's consistency ({exc}); "
                 "nothing was changed"
             ) from exc
         except sqlite3.OperationalError as exc:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise _locked_error(self.db_path, exc, self.busy_timeout) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction. After some errors (a full disk, an I/O error)
+        SQLite has already rolled it back itself; the error that caused it is what the
+        user needs to hear, not that there was nothing left to roll back."""
+        if self.db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
 
     def close(self) -> None:
         self.db.close()
@@ -92,8 +114,12 @@ class Project:
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
         self.close()
+        if isinstance(error, sqlite3.DatabaseError):
+            translated = database_error(self.db_path, error)
+            if translated is not None:
+                raise translated from None
 
     # -- metadata -----------------------------------------------------------------
 
@@ -122,6 +148,12 @@ class Project:
             raise ProjectError(
                 f"{self.db_path}: made by a newer qcode (schema {current}, this qcode knows "
                 f"up to {latest}); upgrade qcode to open it"
+            )
+        if self.read_only and current < latest:
+            raise ProjectError(
+                f"{self.db_path}: read-only, and made by an older qcode (schema {current}); "
+                "copy it to a folder you can write to and open it there once to bring it up "
+                "to date"
             )
         for migration in MIGRATIONS:
             if migration.number <= current:
@@ -182,7 +214,86 @@ def _locked_error(
             f"waited {waited:g} s); wait for it to finish and run the command again, or set "
             f"{BUSY_TIMEOUT_ENV} to wait longer"
         )
-    return QcodeError(f"{db_path}: database error ({exc})")
+    return database_error(db_path, exc) or QcodeError(f"{db_path}: database error ({exc})")
+
+
+# What SQLite says, mapped onto what happened to the researcher's files.
+_PROBLEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("damaged", ("malformed", "not a database", "corrupt")),
+    ("disk full", ("disk is full", "database or disk is full")),
+    ("read-only", ("readonly", "read-only")),
+    ("disk error", ("disk i/o error",)),
+    ("busy", ("database is locked", "database is busy")),
+)
+
+
+def problem_kind(error: sqlite3.Error) -> str | None:
+    """What an SQLite error means for the files (``damaged``, ``disk full``,
+    ``read-only``, ``disk error``, ``busy``), or None for anything else, such as a
+    mistake in qcode's own SQL."""
+    text = str(error).lower()
+    for kind, phrases in _PROBLEMS:
+        if any(phrase in text for phrase in phrases):
+            return kind
+    return None
+
+
+def database_error(
+    db_path: Path, error: sqlite3.Error, *, whose: str = "the project"
+) -> QcodeError | None:
+    """A message a researcher can act on for an SQLite error about the database at
+    ``db_path`` (``whose`` names it: "the project", "the other project"), or None when
+    the error says nothing about the files (then it is a bug and stays one)."""
+    kind = problem_kind(error)
+    if kind == "damaged":
+        restore = ("restore your latest copy from 'qcode backup'" if whose == "the project"
+                   else "ask for a fresh 'qcode backup' of it")
+        return ProjectError(
+            f"{db_path}: {whose}'s database is damaged ({error}); nothing was changed. Keep "
+            f"this file, and {restore}, or rescue what SQLite can still read with: "
+            f"sqlite3 {db_path.name} .recover | sqlite3 rescued.db"
+        )
+    if kind == "disk full":
+        return ProjectError(
+            f"{db_path}: the disk is full ({error}); {whose} is unchanged. Free some space "
+            "and run the command again"
+        )
+    if kind == "read-only":
+        return read_only_error(db_path, whose=whose)
+    if kind == "disk error":
+        return ProjectError(
+            f"{db_path}: the disk could not be read or written ({error}); {whose} is "
+            "unchanged. Check the drive (a network drive that went away?) and run the "
+            "command again"
+        )
+    if kind == "busy":
+        return _locked_error(db_path, sqlite3.OperationalError(str(error)))
+    return None
+
+
+def read_only_error(db_path: Path, *, whose: str = "the project") -> ProjectError:
+    return ProjectError(
+        f"{db_path}: {whose} is read-only (a backup on a read-only share?); commands that "
+        "only read it work, but this one would change it: copy it to a folder you can write "
+        "to first"
+    )
+
+
+def _open_read_only(db_path: Path) -> sqlite3.Connection:
+    """Open a project that cannot be written. A WAL project in a folder that cannot be
+    written has no shared-memory file to read through; there it is opened as immutable."""
+    uri = db_path.resolve().as_uri()
+    for flags in ("?mode=ro", "?immutable=1"):
+        db = sqlite3.connect(uri + flags, uri=True, isolation_level=None)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            db.close()
+            continue
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+    raise sqlite3.OperationalError("attempt to write a readonly database")
 
 
 def init_project(folder: Path) -> Project:
