@@ -542,7 +542,7 @@ def test_a_yaml_bomb_in_front_matter_is_refused_unexpanded(project: Project,
         ("codebook: x\ncodes:\n" + "".join(
             f"{'  ' * (2 * n + 1)}c{n}:\n{'  ' * (2 * n + 2)}label: x\n"
             f"{'  ' * (2 * n + 2)}codes:\n" for n in range(200)) + "  " * 401 + "z: {label: y}\n",
-         "nested more than 60 levels deep; a codebook needs far fewer"),
+         "nested more than 60 levels deep (codes: more than 25); a codebook needs far fewer"),
     ],
     ids=["flow-lists", "flow-mappings", "code-tree"],
 )

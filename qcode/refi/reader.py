@@ -40,6 +40,7 @@ from qcode.refi.codes import (
 )
 from qcode.refi.export import SIDECAR_FORMAT, SIDECAR_NAME
 from qcode.refi.sources import (
+    Layout,
     PlacedSegment,
     SegmentRange,
     archive_member,
@@ -276,9 +277,10 @@ class _QdpxReader:
         self.notes.extend(transcript.notes)
         content.transcripts.append(transcript)
         self.interviewer_skips = 0
+        layout = Layout(placed)
         for selection in selections:
             content.selections += 1
-            self._selection(selection, transcript_id, placed, text.position, content, where)
+            self._selection(selection, transcript_id, layout, text.position, content, where)
         if self.interviewer_skips:
             self.notes.append(f"{where}: {self.interviewer_skips} coding(s) of interviewer "
                               "turns skipped; qcode codes only respondent turns (name the "
@@ -297,7 +299,7 @@ class _QdpxReader:
         stem = PurePosixPath(path.split("://", 1)[-1]).stem
         return stem or normal_guid(element.get("guid")) or "source"
 
-    def _selection(self, selection: Element, transcript: str, placed: list[PlacedSegment],
+    def _selection(self, selection: Element, transcript: str, placed: Layout,
                    position: Callable[[int], int], content: QdpxContent, where: str) -> None:
         try:
             start = int(selection.get("startPosition", ""))
