@@ -73,10 +73,25 @@ def matrix(
     grouping = f"{by} / {then_by}" if then_by else by
     title = f"Codes by {grouping} ({measure.value})"
     if plot is not None:
-        from qcode.exports.plot import write_matrix_plot
+        from qcode.exports.plot import too_many_rows, write_matrix_plot
 
-        write_matrix_plot(frame, plot, title=title, measure=measure.value)
-        note(f"drew {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups in {plot}")
+        plotted, rolled_up = frame, False
+        if too_many_rows(frame) and level is Level.full:
+            # Too many codes to read in one picture: their top-level codes, counted as
+            # --level top counts them, are.
+            with open_project(ctx) as project:
+                plotted = build_matrix(project, by=by, measure=measure.value, level="top",
+                                       coders=coder, then_by=then_by)
+            rolled_up = True
+        drawn = write_matrix_plot(plotted, plot, title=title, measure=measure.value)
+        note(f"drew {drawn.rows} codes x {drawn.columns} {grouping} groups in {plot}")
+        if rolled_up:
+            note(f"note: {len(frame)} codes are too many rows for one picture; the picture "
+                 f"shows their {len(plotted)} top-level codes (sub-codes rolled up)")
+        if drawn.rows_left_out or drawn.columns_left_out:
+            note(f"note: left out of the picture, to keep it readable: "
+                 f"{drawn.rows_left_out} code(s) and {drawn.columns_left_out} group(s) with "
+                 "the fewest coded segments; -o FILE.csv or .xlsx has them all")
         if output is None and not csv_out:
             return
     if output is not None:
