@@ -72,6 +72,8 @@ def suggest(
     note(f"{outcome.segments} respondent segments ({outcome.words:,} words), {using}: "
          f"{outcome.new} new, {outcome.updated} updated, {outcome.removed} withdrawn; "
          f"{outcome.skipped_coded} already coded, {outcome.skipped_decided} already decided")
+    for message in outcome.notes:
+        note(f"note: {message}")
 
 
 @app.command()

@@ -52,6 +52,8 @@ class SuggestOutcome:
     skipped_decided: int
     models: tuple[str, ...]
     suggestions: tuple[StoredSuggestion, ...]
+    notes: tuple[str, ...] = ()
+    """Codebook patterns stopped because they ran too long, one message each."""
 
 
 def respondent_segments(
@@ -221,7 +223,8 @@ def suggest_for_project(
     stored = pending_suggestions(project, transcripts=transcripts)
     return SuggestOutcome(
         segments=len(segments), words=sum(len(text.split()) for _, _, text in segments),
-        models=tuple(m.level for m in models), suggestions=tuple(stored), **counts,
+        models=tuple(m.level for m in models), suggestions=tuple(stored),
+        notes=tuple(matcher.stopped), **counts,
     )
 
 
