@@ -95,16 +95,33 @@ def import_paths(
             outcomes.append(save_transcript(project, transcript))
             notes.extend(transcript.notes)
         for meta_file, rows in respondent_rows:
+            unlinked: list[tuple[int, str]] = []
             for row in rows:
                 set_respondent_attributes(project, row.respondent, row.attributes)
                 updated += 1
                 if row.transcript and not assign_respondent(project, row.transcript,
                                                             row.respondent):
-                    notes.append(
-                        f"{meta_file}:{row.line}: transcript '{row.transcript}' is not in the "
-                        "project (yet); import it and run the import again to link it"
-                    )
+                    unlinked.append((row.line, row.transcript))
+            notes.extend(_unlinked_notes(meta_file, unlinked))
     return ImportReport(tuple(outcomes), tuple(str(f) for f in meta_files), updated, tuple(notes))
+
+
+UNLINKED_SHOWN = 5
+
+
+def _unlinked_notes(meta_file: Path, unlinked: Sequence[tuple[int, str]]) -> list[str]:
+    """Notes for rows of a respondents file that name transcripts not in the project: one
+    per row for a few, else a few examples and a count (a 100,000-row file whose
+    transcripts come later must not print 100,000 lines)."""
+    later = "import them and run the import again to link them"
+    if len(unlinked) <= UNLINKED_SHOWN:
+        return [f"{meta_file}:{line}: transcript '{transcript}' is not in the project (yet); "
+                "import it and run the import again to link it"
+                for line, transcript in unlinked]
+    examples = ", ".join(f"'{transcript}' (line {line})"
+                         for line, transcript in unlinked[:UNLINKED_SHOWN])
+    return [f"{meta_file}: {len(unlinked):,} rows name transcripts that are not in the "
+            f"project (yet), such as {examples}; {later}"]
 
 
 def _respondents_files(
