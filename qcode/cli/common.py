@@ -101,15 +101,18 @@ def inert(table: Table) -> Table:
     return table
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# JSON keeps these as they are; written as escapes instead they cannot break a line apart
+# (U+0085, U+2028), act on a terminal (C1 controls, bidi overrides) or fail to encode
+# (a lone surrogate: a byte of a file name that is not UTF-8). Decoding gives them back.
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028"
+                           "\u2029\ufffe\uffff\ud800-\udfff]")
 
 
 def json_line(row: Any) -> str:
-    """One JSON object on one line, for scripts: UTF-8 text as it is, except a character
-    that cannot be written as UTF-8 (the byte of a file name that is not UTF-8), which is
-    written as a JSON escape instead of breaking the output."""
+    """One JSON object on one line, for scripts: UTF-8 text as it is, except characters
+    that could break the line or reach a terminal as commands, which are JSON escapes."""
     text = json.dumps(row, ensure_ascii=False)
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _csv_value(value: Any) -> Any:
