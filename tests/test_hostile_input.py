@@ -609,8 +609,9 @@ def test_nul_bytes_are_refused_everywhere(project: Project, tmp_path: Path) -> N
                    "nul.yaml:1:13: invalid YAML: character U+0000 is not allowed")
     codings = tmp_path / "nul.csv"
     codings.write_bytes(b"transcript,segment,code\nnoord-r01\x00,2,trust\n")
+    # The message shows the NUL as a symbol: a terminal never gets the raw byte.
     assert_refused(cli(project.root, "codings", "import", str(codings)),
-                   "nul.csv:2: unknown transcript 'noord-r01\x00'")
+                   "nul.csv:2: unknown transcript 'noord-r01\u2400'")
     assert snapshot(project) == before
 
 
