@@ -403,3 +403,44 @@ def test_codings_import_takes_iso_dates_and_times(tmp_path: Path) -> None:
                     "noord-r01,4,trust,a,2018-06-14T10:30:00+02:00\n"
                     "noord-r01,6,trust,a,2018-06-14T10:30:00Z\n", encoding="utf-8")
     assert "imported 3 coding(s)" in ok(qcode(project, "codings", "import", str(path))).stderr
+
+
+# -- the store's reading of SQLite errors (library layer) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("database disk image is malformed", "the project's database is damaged"),
+        ("file is not a database", "the project's database is damaged"),
+        ("database or disk is full", "the disk is full"),
+        ("attempt to write a readonly database", "the project is read-only"),
+        ("disk I/O error", "the disk could not be read or written"),
+        ("database is locked", "the project is busy"),
+    ],
+)
+def test_sqlite_errors_about_files_become_messages(message: str, expected: str) -> None:
+    from qcode.store.problems import database_error
+
+    error = database_error(Path("p/qcode.db"), sqlite3.OperationalError(message))
+    assert error is not None and expected in str(error)
+
+
+def test_sqlite_errors_about_qcode_itself_stay_bugs() -> None:
+    from qcode.store.problems import database_error
+
+    assert database_error(Path("qcode.db"), sqlite3.OperationalError("no such column: x")) \
+        is None
+
+
+def test_atomic_reports_the_full_disk_not_the_failed_rollback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qcode.store import init_project
+
+    init_project(tmp_path / "p").close()
+    with full_disk(monkeypatch), find_project(tmp_path / "p") as project:
+        with pytest.raises(sqlite3.OperationalError, match="full"), project.atomic() as db:
+            for n in range(200):
+                db.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (f"k{n}", "x" * 4000))
+        assert not project.db.in_transaction

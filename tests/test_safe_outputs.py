@@ -332,3 +332,30 @@ def test_planted_symlinks_never_redirect_an_export(hostile: Path, tmp_path: Path
     assert victim.read_text(encoding="utf-8") == "niet overschrijven"
     leftovers = {p.name for p in out.iterdir()} - set(targets)
     assert all((out / name).is_symlink() for name in leftovers)
+
+
+# -- the table writer itself (library layer) ---------------------------------------------
+
+
+def test_write_table_neutralises_at_the_writer(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from qcode.exports.table import TableFile, write_table
+
+    table = TableFile(["code", FORMULA, "n"], [["trust", MEMO, -3], ["-", "[b]x[/b] | $y$", 4.5]],
+                      sheet="tabel", title="=titel")
+    for suffix in (".csv", ".xlsx", ".md"):
+        write_table(table, tmp_path / f"t{suffix}", what="table")
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert live_csv_cells(text) == []
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [csv_cell_read(cell) for cell in rows[1]] == ["trust", MEMO, "-3"]
+    assert rows[2][0] == "'-"
+    assert formula_cells(tmp_path / "t.xlsx") == []
+    workbook = load_workbook(tmp_path / "t.xlsx")
+    assert workbook["tabel"]["B1"].value == FORMULA and workbook["tabel"]["C2"].value == -3
+    assert workbook["info"]["B1"].value == "=titel"
+    markdown = (tmp_path / "t.md").read_text(encoding="utf-8").splitlines()
+    assert markdown[0] == "# \\=titel"
+    assert markdown[5] == "| \\- | \\[b\\]x\\[/b\\] \\| \\$y\\$ | 4.5 |"
+    assert markdown[3] == "|:---|:---|---:|"

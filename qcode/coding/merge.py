@@ -22,7 +22,8 @@ from qcode.errors import ProjectError, QcodeError
 from qcode.models import Coding
 from qcode.store.codebook import require_codebook
 from qcode.store.migrations import MIGRATIONS
-from qcode.store.project import DB_NAME, Project, database_error
+from qcode.store.problems import database_error
+from qcode.store.project import DB_NAME, Project
 
 SHOWN = 5
 

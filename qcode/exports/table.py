@@ -191,7 +191,8 @@ def markdown_table(table: TableFile) -> str:
     lines.append("| " + " | ".join(markdown_cell(name) for name in table.header) + " |")
     lines.append("|" + "|".join("---:" if right else ":---" for right in numeric) + "|")
     for row in table.rows:
-        cells = ["" if value is None else markdown_cell(str(value)) for value in row]
+        cells = ["" if value is None else str(value) if isinstance(value, int | float)
+                 else markdown_cell(value) for value in row]
         lines.append("| " + " | ".join(cells) + " |")
     if not table.rows:
         lines += ["", table.empty]

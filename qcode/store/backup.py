@@ -18,7 +18,8 @@ from pathlib import Path
 
 from qcode.errors import QcodeError
 from qcode.files import atomic_output
-from qcode.store.project import DB_NAME, Project, database_error, problem_kind
+from qcode.store.problems import database_error, problem_kind
+from qcode.store.project import DB_NAME, Project
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,17 @@ from pathlib import Path
 
 from qcode.errors import ProjectError, QcodeError
 from qcode.store.migrations import MIGRATIONS
+from qcode.store.problems import (
+    BUSY_TIMEOUT_ENV,
+    database_error,
+    open_read_only,
+    problem_kind,
+    read_only_error,
+)
 
 DB_NAME = "qcode.db"
 PROJECT_ENV = "QCODE_PROJECT"
 BUSY_TIMEOUT_MS = 5000
-BUSY_TIMEOUT_ENV = "QCODE_BUSY_TIMEOUT"
 
 
 def now_iso() -> str:
@@ -44,7 +50,7 @@ class Project:
                 if problem_kind(exc) != "read-only":
                     raise
                 self.db.close()
-                self.db = _open_read_only(db_path)
+                self.db = open_read_only(db_path)
                 self.read_only = True
             self.db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
@@ -208,92 +214,8 @@ def busy_timeout() -> float:
 def _locked_error(
     db_path: Path, exc: sqlite3.OperationalError, waited: float = BUSY_TIMEOUT_MS / 1000
 ) -> QcodeError:
-    if "locked" in str(exc) or "busy" in str(exc):
-        return QcodeError(
-            f"{db_path}: the project is busy (another qcode command is writing to it; "
-            f"waited {waited:g} s); wait for it to finish and run the command again, or set "
-            f"{BUSY_TIMEOUT_ENV} to wait longer"
-        )
-    return database_error(db_path, exc) or QcodeError(f"{db_path}: database error ({exc})")
-
-
-# What SQLite says, mapped onto what happened to the researcher's files.
-_PROBLEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("damaged", ("malformed", "not a database", "corrupt")),
-    ("disk full", ("disk is full", "database or disk is full")),
-    ("read-only", ("readonly", "read-only")),
-    ("disk error", ("disk i/o error",)),
-    ("busy", ("database is locked", "database is busy")),
-)
-
-
-def problem_kind(error: sqlite3.Error) -> str | None:
-    """What an SQLite error means for the files (``damaged``, ``disk full``,
-    ``read-only``, ``disk error``, ``busy``), or None for anything else, such as a
-    mistake in qcode's own SQL."""
-    text = str(error).lower()
-    for kind, phrases in _PROBLEMS:
-        if any(phrase in text for phrase in phrases):
-            return kind
-    return None
-
-
-def database_error(
-    db_path: Path, error: sqlite3.Error, *, whose: str = "the project"
-) -> QcodeError | None:
-    """A message a researcher can act on for an SQLite error about the database at
-    ``db_path`` (``whose`` names it: "the project", "the other project"), or None when
-    the error says nothing about the files (then it is a bug and stays one)."""
-    kind = problem_kind(error)
-    if kind == "damaged":
-        restore = ("restore your latest copy from 'qcode backup'" if whose == "the project"
-                   else "ask for a fresh 'qcode backup' of it")
-        return ProjectError(
-            f"{db_path}: {whose}'s database is damaged ({error}); nothing was changed. Keep "
-            f"this file, and {restore}, or rescue what SQLite can still read with: "
-            f"sqlite3 {db_path.name} .recover | sqlite3 rescued.db"
-        )
-    if kind == "disk full":
-        return ProjectError(
-            f"{db_path}: the disk is full ({error}); {whose} is unchanged. Free some space "
-            "and run the command again"
-        )
-    if kind == "read-only":
-        return read_only_error(db_path, whose=whose)
-    if kind == "disk error":
-        return ProjectError(
-            f"{db_path}: the disk could not be read or written ({error}); {whose} is "
-            "unchanged. Check the drive (a network drive that went away?) and run the "
-            "command again"
-        )
-    if kind == "busy":
-        return _locked_error(db_path, sqlite3.OperationalError(str(error)))
-    return None
-
-
-def read_only_error(db_path: Path, *, whose: str = "the project") -> ProjectError:
-    return ProjectError(
-        f"{db_path}: {whose} is read-only (a backup on a read-only share?); commands that "
-        "only read it work, but this one would change it: copy it to a folder you can write "
-        "to first"
-    )
-
-
-def _open_read_only(db_path: Path) -> sqlite3.Connection:
-    """Open a project that cannot be written. A WAL project in a folder that cannot be
-    written has no shared-memory file to read through; there it is opened as immutable."""
-    uri = db_path.resolve().as_uri()
-    for flags in ("?mode=ro", "?immutable=1"):
-        db = sqlite3.connect(uri + flags, uri=True, isolation_level=None)
-        try:
-            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            db.close()
-            continue
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA foreign_keys = ON")
-        return db
-    raise sqlite3.OperationalError("attempt to write a readonly database")
+    return database_error(db_path, exc, waited=waited) or QcodeError(
+        f"{db_path}: database error ({exc})")
 
 
 def init_project(folder: Path) -> Project:
