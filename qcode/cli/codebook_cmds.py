@@ -122,7 +122,7 @@ def show(
             line = Text()
             if code.color:
                 line.append("■ ", style=code.color)
-            line.append_text(screen_text(code.id).copy())
+            line.append_text(screen_text(code.id))
             line.stylize("bold", len(line) - len(code.id), len(line))
             line.append(" ").append_text(screen_text(code.label))
             if code.level:
