@@ -55,36 +55,65 @@ def read_csv_rows(
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as (line number, row) pairs, with the header checked.
 
-    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter.
+    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter. A cell that starts
+    with an apostrophe before ``=``, ``+``, ``-``, ``@``, tab or carriage return loses that
+    one apostrophe: it is how qcode (and a spreadsheet) marks text that must not run as a
+    formula (see :mod:`qcode.neutralise`), so qcode's own CSV files read back as written.
+    A quote that is never closed, a stray quote and a column name given twice are refused
+    with the line they are on.
     """
+    from qcode.neutralise import csv_cell_read
+
     text = read_utf8(path, what=what, hint=" (in Excel: 'CSV UTF-8')")
     if not text.strip():
         raise QcodeError(f"{path}: empty file; expected a header row with {', '.join(required)}")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    started = 1
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        _check_header(path, header, required)
+        rows: list[tuple[int, dict[str, str]]] = []
+        started = reader.line_num + 1
+        for row in reader:
+            if None in row:
+                raise QcodeError(
+                    f"{path}:{reader.line_num}: more values than columns; check the quoting"
+                )
+            cleaned = {key: csv_cell_read(value or "") for key, value in row.items()}
+            if any(value.strip() for value in cleaned.values()):
+                rows.append((reader.line_num, cleaned))
+            started = reader.line_num + 1
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            raise QcodeError(
+                f"{path}:{started}: a quote (\") opened on this line is never closed; close "
+                "it, or remove the stray quote"
+            ) from None
+        raise QcodeError(
+            f"{path}:{reader.reader.line_num}: malformed CSV ({exc}); check the quotes on "
+            "this line"
+        ) from None
+    return rows
+
+
+def _check_header(path: Path, header: Sequence[str], required: Sequence[str]) -> None:
     missing = [name for name in required if name not in header]
     if missing:
         raise QcodeError(
             f"{path}:1: missing column(s) {', '.join(missing)}; the header has "
             f"{', '.join(header) or 'nothing'} and needs {', '.join(required)}"
         )
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        for row in reader:
-            if None in row:
-                raise QcodeError(
-                    f"{path}:{reader.line_num}: more values than columns; check the quoting"
-                )
-            cleaned = {key: (value or "") for key, value in row.items()}
-            if not any(value.strip() for value in cleaned.values()):
-                continue
-            rows.append((reader.line_num, cleaned))
-    except csv.Error as exc:
-        raise QcodeError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from exc
-    return rows
+    first: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name and name in first:
+            raise QcodeError(
+                f"{path}:1: the column '{name}' appears twice (columns {first[name]} and "
+                f"{number}); rename or remove one"
+            )
+        first.setdefault(name, number)
 
 
 # -- writing -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 from qcode.errors import ExportError
 from qcode.exports import QUOTE_COLUMNS, write_matrix, write_quotes
 from qcode.models import Quote
+from qcode.neutralise import csv_cell_read
 
 MIDDEN = "Veiligheidshuis Midden"
 
@@ -147,7 +148,10 @@ def test_quotes_csv_keeps_text_byte_exact(tmp_path: Path) -> None:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == list(QUOTE_COLUMNS)
-    assert [row["text"] for row in rows] == TEXTS
+    # The formula-like quote carries the apostrophe that keeps a spreadsheet from running
+    # it, and reading qcode's own CSV back takes exactly that apostrophe off.
+    assert rows[1]["text"].startswith("'=SOM")
+    assert [csv_cell_read(row["text"]) for row in rows] == TEXTS
     assert rows[1]["segment"] == "4"
     assert rows[1]["memo"] == QUOTES[1].memo
     assert (rows[2]["start"], rows[2]["end"]) == ("10", "48")
@@ -178,7 +182,7 @@ def test_labels_override_and_order_groups(tmp_path: Path) -> None:
     assert headings == [
         "## trust — Vertrouwen (codeboek)",
         "## cooperation.casework — Casuïstiek",
-        "## trust.information\\_sharing.oral — Mondelinge informatiedeling",
+        "## trust.information_sharing.oral — Mondelinge informatiedeling",
     ]
     write_quotes(QUOTES, tmp_path / "q.csv", labels=labels)
     with (tmp_path / "q.csv").open(encoding="utf-8", newline="") as handle:
@@ -196,12 +200,12 @@ def test_quotes_markdown_groups_by_code_id(tmp_path: Path) -> None:
     assert lines[0] == "# Citaten"
     headings = [line for line in lines if line.startswith("## ")]
     assert [h.split(" — ")[0] for h in headings] == [
-        "## cooperation.casework", "## trust", "## trust.information\\_sharing.oral",
+        "## cooperation.casework", "## trust", "## trust.information_sharing.oral",
     ]
     assert "> We bellen gewoon even, dat gaat sneller dan één mail.\\" in lines
     assert "> Dat is de coöperatie hier." in lines
     assert "> \\=SOM van de casuïstiek: 3 + 4 zaken" in lines
-    assert "— R03 (Veiligheidshuis Midden, politie), transcript r03\\_midden, segment 12; " \
+    assert "— R03 (Veiligheidshuis Midden, politie), transcript r03_midden, segment 12; " \
         "coder anna" in lines
 
 
@@ -334,9 +338,9 @@ def test_failed_export_keeps_the_old_file_and_leaves_no_temp_file(tmp_path: Path
         with pytest.raises(ExportError) as error:
             write_quotes(broken, target)
         assert str(error.value) == (
-            f"{target}: the quote from r03_midden segment 31 (trust) contains the control "
-            f"character U+000B, which {target.suffix} cannot hold; remove it from the "
-            "transcript or export to .csv"
+            f"{target}: transcript r03_midden segment 31 (text) contains the control "
+            f"character U+000B, which {target.suffix} cannot hold; remove it there, or "
+            "export to .csv"
         )
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["quotes.xlsx"]

@@ -539,7 +539,7 @@ def test_a_yaml_bomb_in_front_matter_is_refused_unexpanded(project: Project,
         ("codebook: x\ncodes:\n" + "".join(
             f"{'  ' * (2 * n + 1)}c{n}:\n{'  ' * (2 * n + 2)}label: x\n"
             f"{'  ' * (2 * n + 2)}codes:\n" for n in range(200)) + "  " * 401 + "z: {label: y}\n",
-         "nested more than 60 levels deep; a codebook needs far fewer"),
+         "nested more than 60 levels deep (codes: more than 25); a codebook needs far fewer"),
     ],
     ids=["flow-lists", "flow-mappings", "code-tree"],
 )
@@ -606,8 +606,9 @@ def test_nul_bytes_are_refused_everywhere(project: Project, tmp_path: Path) -> N
                    "nul.yaml:1:13: invalid YAML: character U+0000 is not allowed")
     codings = tmp_path / "nul.csv"
     codings.write_bytes(b"transcript,segment,code\nnoord-r01\x00,2,trust\n")
+    # The message shows the NUL as a symbol: a terminal never gets the raw byte.
     assert_refused(cli(project.root, "codings", "import", str(codings)),
-                   "nul.csv:2: unknown transcript 'noord-r01\x00'")
+                   "nul.csv:2: unknown transcript 'noord-r01\u2400'")
     assert snapshot(project) == before
 
 

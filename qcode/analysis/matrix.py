@@ -29,6 +29,7 @@ def build_matrix(
     level: str = "full",
     coders: Sequence[str] = (),
     then_by: str | None = None,
+    missing_ok: bool = False,
 ) -> pd.DataFrame:
     """A frame indexed by code id with a ``label`` column and one column per group.
 
@@ -41,6 +42,9 @@ def build_matrix(
     ``then_by`` names a second attribute (``wave``, ``year``) that splits every group:
     the columns become ``"<group> / <subgroup>"`` (``"Veiligheidshuis Noordrand / 2026"``),
     ordered by group, then subgroup, and only combinations that occur appear.
+
+    ``by`` must be an attribute some transcript or respondent has, unless ``missing_ok``:
+    then transcripts without it count in the group ``(missing)``.
     """
     import pandas as pd
 
@@ -50,7 +54,8 @@ def build_matrix(
         raise QcodeError(f"unknown level '{level}'; use one of {', '.join(LEVELS)}")
     codebook = require_codebook(project)
     attributes = transcript_attributes(project)
-    check_attribute(attributes, by, option="--by")
+    if not missing_ok:
+        check_attribute(attributes, by, option="--by")
     if then_by is not None:
         if then_by == by:
             raise QcodeError(

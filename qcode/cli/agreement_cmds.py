@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    ListFormat,
+    console,
+    emit,
+    inert,
+    note,
+    open_project,
+    screen_text,
+)
 from qcode.values import parse_mapping
 
 if TYPE_CHECKING:
@@ -90,7 +99,6 @@ def _reasons(row: CodeAgreement) -> tuple[str, str, str]:
 
 
 def _print_table(report: AgreementReport) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"Agreement ({report.level} level, {' vs '.join(report.coders)})")
@@ -105,9 +113,9 @@ def _print_table(report: AgreementReport) -> None:
             _shown(getattr(row, statistic), why, percent=statistic == STATISTICS[0])
             for statistic, why in zip(STATISTICS, _reasons(row), strict=True)
         ]
-        table.add_row(escape(row.code), escape(row.label), str(row.n_units),
+        table.add_row(screen_text(row.code), screen_text(row.label), str(row.n_units),
                       str(row.coded_units), *figures)
-    console.print(table)
+    console.print(inert(table))
     note("units: respondent segments (pooled: segment x code decisions); coded: units "
          "with the code from at least one coder")
     if report.unused_codes:

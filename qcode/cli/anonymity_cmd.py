@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -13,7 +12,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import note
+from qcode.cli.common import json_line, note
+from qcode.neutralise import message_text
 
 if TYPE_CHECKING:  # the detectors are imported by the commands that run them, not by --help
     from qcode.anonymity import AnonymityReport, Detector
@@ -64,9 +64,9 @@ def check_anonymity(
         report, copies = check_paths(paths, names=names), []
     for finding in report.findings:
         if fmt is FindingFormat.jsonl:
-            sys.stdout.write(json.dumps(finding.as_row(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(finding.as_row()))
         else:
-            sys.stdout.write(finding.describe() + "\n")
+            sys.stdout.write(message_text(finding.describe()) + "\n")
     for copy in copies:
         what = f"{copy.masked} masked" if copy.masked else "clean, copied unchanged"
         note(f"wrote {copy.target} ({what})")

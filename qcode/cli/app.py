@@ -12,16 +12,25 @@ from typer.core import TyperGroup
 
 from qcode import __version__
 from qcode.errors import ExitStatus, QcodeError
+from qcode.neutralise import message_text, undecodable
 
 
 class QcodeGroup(TyperGroup):
     """Turns library errors into one line on stderr and an exit code, never a traceback."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Refused in invoke, where a QcodeError becomes one line and exit status 1.
+        ctx.meta[_UNDECODABLE] = undecodable_argument(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:
         try:
+            problem = ctx.meta.get(_UNDECODABLE)
+            if problem:
+                raise QcodeError(problem)
             return super().invoke(ctx)
         except QcodeError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {message_text(str(exc))}", err=True)
             raise typer.Exit(exc.exit_status) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was changed by the unfinished command", err=True)
@@ -37,11 +46,36 @@ class QcodeGroup(TyperGroup):
             if type(exc).__module__.startswith("typer") or os.environ.get("QCODE_DEBUG"):
                 raise
             typer.echo(
-                f"internal error: {type(exc).__name__}: {exc} (this is a bug in qcode; "
+                f"internal error: {type(exc).__name__}: {message_text(str(exc))} (this is a "
+                "bug in qcode; "
                 "run again with QCODE_DEBUG=1 for the details and report it)",
                 err=True,
             )
             raise typer.Exit(ExitStatus.INTERNAL) from None
+
+
+_UNDECODABLE = "qcode.undecodable_argument"
+
+
+def undecodable_argument(args: list[str]) -> str | None:
+    """A message for the first argument that is not valid UTF-8 (Python keeps its bytes as
+    lone surrogates), naming the option it belongs to; None when all are fine. qcode keeps
+    names and text as UTF-8, so it cannot store or look up such a value."""
+    for index, arg in enumerate(args):
+        option, equals, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        if not equals and index and args[index - 1].startswith("-") and not arg.startswith("-"):
+            option = args[index - 1]
+        byte = undecodable(value if equals else arg)
+        if byte is None:
+            continue
+        if option:
+            return (f"{option} {arg if not equals else value}: not valid UTF-8 text (byte "
+                    f"{byte}); set the terminal to UTF-8 (e.g. LANG=nl_NL.UTF-8) and type "
+                    "it again")
+        return (f"argument '{arg}' is not valid UTF-8 (byte {byte}), as in a file name "
+                "from a zip made on Windows; rename the file or folder and run the command "
+                "again")
+    return None
 
 
 app = typer.Typer(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import Enum
 
 import typer
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -19,8 +18,10 @@ from qcode.cli.common import (
     err_console,
     note,
     open_project,
+    screen_text,
 )
 from qcode.coding.manual import default_coder
+from qcode.neutralise import message_text
 from qcode.store import Project
 
 CODER_OPTION = typer.Option(None, "--coder", "-c",
@@ -76,6 +77,8 @@ def suggest(
          f"{outcome.new} new, {outcome.updated} updated, {outcome.withdrawn} withdrawn; "
          f"{len(outcome.suggestions)} pending for {default_coder(coder)} (leaving out what "
          "they already coded or decided)")
+    for message in outcome.notes:
+        note(f"note: {message}")
 
 
 @app.command()
@@ -157,18 +160,22 @@ def _interactive_review(project: Project, transcripts: list[str], coder: str) ->
         return
     decided = {"accepted": 0, "rejected": 0, "skipped": 0}
     for number, suggestion in enumerate(pending, 1):
-        text = Text(suggestion.text)
+        # terminal_text keeps one character for one, so the evidence spans still fit.
+        text = screen_text(suggestion.text)
         for start, end in suggestion.spans:
             text.stylize("bold black on yellow", start, end)
         console.print(Panel(
             text,
-            title=f"{escape(suggestion.transcript)} segment {suggestion.segment} "
-                  f"({number}/{len(pending)})",
-            subtitle=f"{escape(suggestion.code)} {escape(labels.get(suggestion.code, ''))} "
-                     f"score {suggestion.score:.2f} ({suggestion.method})",
+            title=Text.assemble(screen_text(suggestion.transcript),
+                                f" segment {suggestion.segment} ({number}/{len(pending)})"),
+            subtitle=Text.assemble(screen_text(suggestion.code), " ",
+                                   screen_text(labels.get(suggestion.code, "")),
+                                   f" score {suggestion.score:.2f} ({suggestion.method})"),
         ))
         if suggestion.evidence:
-            console.print("evidence: " + escape(" | ".join(suggestion.evidence[:3])), style="dim")
+            console.print(Text.assemble("evidence: ",
+                                        screen_text(" | ".join(suggestion.evidence[:3]))),
+                          style="dim")
         while True:
             answer = _ask("[a]ccept [r]eject [s]kip [o]ther code [q]uit")
             if answer in ("q", None):
@@ -193,7 +200,7 @@ def _interactive_review(project: Project, transcripts: list[str], coder: str) ->
                 else:
                     continue
             except QcodeError as exc:
-                err_console.print(f"[red]{escape(str(exc))}[/]")
+                err_console.print(Text(message_text(str(exc)), style="red"))
                 continue
             break
     _summary(decided)

@@ -6,11 +6,11 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 from rich.tree import Tree
 
 from qcode.cli.app import app
-from qcode.cli.common import ListFormat, console, emit, note, open_project
+from qcode.cli.common import ListFormat, console, emit, note, open_project, screen_text
 from qcode.store.codebook import require_codebook, save_codebook
 from qcode.values import parse_mapping
 
@@ -110,15 +110,21 @@ def show(
     with open_project(ctx) as project:
         codebook = require_codebook(project)
     if fmt is CodebookFormat.tree:
-        root = Tree(f"[bold]{escape(codebook.name)}[/] ({len(codebook.codes)} codes)")
+        heading = Text.assemble(screen_text(codebook.name), f" ({len(codebook.codes)} codes)")
+        heading.stylize("bold", 0, len(codebook.name))
+        root = Tree(heading)
         nodes: dict[str, Tree] = {}
         for code in codebook.codes:
             parent = nodes.get(code.parent, root) if code.parent else root
-            level = f" [dim]level {code.level}[/]" if code.level else ""
-            colour = f"[{code.color}]■[/] " if code.color else ""
-            nodes[code.id] = parent.add(
-                f"{colour}[bold]{escape(code.id)}[/] {escape(code.label)}{level}"
-            )
+            line = Text()
+            if code.color:
+                line.append("■ ", style=code.color)
+            line.append_text(screen_text(code.id))
+            line.stylize("bold", len(line) - len(code.id), len(line))
+            line.append(" ").append_text(screen_text(code.label))
+            if code.level:
+                line.append(f" level {code.level}", style="dim")
+            nodes[code.id] = parent.add(line)
         console.print(root)
         return
     # "path" is the code's place in the tree as Taguette names tags (a dotted path: the

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
+import re
 import sys
 from collections.abc import Sequence
 from enum import Enum
@@ -13,7 +13,9 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from qcode.neutralise import message_text, terminal_text
 from qcode.store import Project, find_project
 
 console = Console(highlight=False)
@@ -52,13 +54,14 @@ def emit(
     """Print rows as a rich table, CSV or JSON lines (one object a line)."""
     if fmt is ListFormat.jsonl:
         for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(row))
         return
     if fmt is ListFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else _flat(row.get(c)) for c in columns])
+        from qcode.exports.table import write_csv
+
+        write_csv(sys.stdout, columns,
+                  [[None if row.get(c) is None else _csv_value(row.get(c)) for c in columns]
+                   for row in rows])
         return
     if not rows:
         err_console.print(empty)
@@ -76,8 +79,45 @@ def emit(
         else:
             table.add_column(column, overflow="fold", max_width=max(len(column), 24))
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else _flat(row.get(c)) for c in columns))
-    console.print(table)
+        table.add_row(*(screen_text(row.get(c)) for c in columns))
+    console.print(inert(table))
+
+
+def screen_text(value: Any) -> Text:
+    """A value for a table or panel on the terminal: never read as Rich markup (a
+    transcript's "[lacht]" shows as written, a stray "[/i]" cannot break the table) and
+    with control characters shown, not obeyed (see :func:`qcode.neutralise.terminal_text`)."""
+    return Text(terminal_text("" if value is None else _flat(value)))
+
+
+def inert(table: Table) -> Table:
+    """``table`` with its title and column headings (which may be case or coder names)
+    turned into plain text as :func:`screen_text` does for cells."""
+    if isinstance(table.title, str):
+        table.title = screen_text(table.title)
+    for column in table.columns:
+        if isinstance(column.header, str):
+            column.header = screen_text(column.header)
+    return table
+
+
+# JSON keeps these as they are; written as escapes instead they cannot break a line apart
+# (U+0085, U+2028), act on a terminal (C1 controls, bidi overrides) or fail to encode
+# (a lone surrogate: a byte of a file name that is not UTF-8). Decoding gives them back.
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028"
+                           "\u2029\ufffe\uffff\ud800-\udfff]")
+
+
+def json_line(row: Any) -> str:
+    """One JSON object on one line, for scripts: UTF-8 text as it is, except characters
+    that could break the line or reach a terminal as commands, which are JSON escapes."""
+    text = json.dumps(row, ensure_ascii=False)
+    return _JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def _csv_value(value: Any) -> Any:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) \
+        else _flat(value)
 
 
 def _flat(value: Any) -> str:
@@ -89,5 +129,6 @@ def _flat(value: Any) -> str:
 
 
 def note(message: str) -> None:
-    """A message for the person at the terminal, on stderr, never wrapped."""
-    typer.echo(message, err=True)
+    """A message for the person at the terminal, on stderr, never wrapped, on one line
+    with control characters shown (see :func:`qcode.neutralise.message_text`)."""
+    typer.echo(message_text(message), err=True)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from qcode.cli.app import app
-from qcode.cli.common import console, err_console
+from qcode.cli.common import console, err_console, screen_text
 
 
 @app.command()
@@ -26,13 +26,13 @@ def demo(
 
         def step(text: str) -> None:
             status.update(text)
-            err_console.print(f"· {text}")
+            err_console.print(screen_text(f"· {text}"))
 
         summary = run_demo(out, step=step)
     table = Table(title="qcode demo", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
-    table.add_row("project", str(summary.project))
+    table.add_row("project", screen_text(str(summary.project)))
     table.add_row("transcripts", str(summary.transcripts))
     table.add_row("segments (respondent turns)",
                   f"{summary.segments} ({summary.respondent_segments})")
@@ -42,9 +42,10 @@ def demo(
         table.add_row(f"codings by {coder}", str(count))
     table.add_row("memos", str(summary.memos))
     for path in summary.outputs:
-        table.add_row("wrote", str(path))
+        table.add_row("wrote", screen_text(str(path)))
     console.print(table)
     console.print(
-        f"Next: cd {out} && qcode transcripts && qcode export matrix --by case --level top",
+        screen_text(f"Next: cd {out} && qcode transcripts && qcode export matrix --by case "
+                    "--level top"),
         soft_wrap=True,
     )

@@ -7,11 +7,11 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from qcode.cli.app import app
-from qcode.cli.common import console, note, open_project
+from qcode.cli.common import console, inert, note, open_project, screen_text
 from qcode.errors import ExportError
 
 export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
@@ -73,10 +73,25 @@ def matrix(
     grouping = f"{by} / {then_by}" if then_by else by
     title = f"Codes by {grouping} ({measure.value})"
     if plot is not None:
-        from qcode.exports.plot import write_matrix_plot
+        from qcode.exports.plot import too_many_rows, write_matrix_plot
 
-        write_matrix_plot(frame, plot, title=title, measure=measure.value)
-        note(f"drew {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups in {plot}")
+        plotted, rolled_up = frame, False
+        if too_many_rows(frame) and level is Level.full:
+            # Too many codes to read in one picture: their top-level codes, counted as
+            # --level top counts them, are.
+            with open_project(ctx) as project:
+                plotted = build_matrix(project, by=by, measure=measure.value, level="top",
+                                       coders=coder, then_by=then_by)
+            rolled_up = True
+        drawn = write_matrix_plot(plotted, plot, title=title, measure=measure.value)
+        note(f"drew {drawn.rows} codes x {drawn.columns} {grouping} groups in {plot}")
+        if rolled_up:
+            note(f"note: {len(frame)} codes are too many rows for one picture; the picture "
+                 f"shows their {len(plotted)} top-level codes (sub-codes rolled up)")
+        if drawn.rows_left_out or drawn.columns_left_out:
+            note(f"note: left out of the picture, to keep it readable: "
+                 f"{drawn.rows_left_out} code(s) and {drawn.columns_left_out} group(s) with "
+                 "the fewest coded segments; -o FILE.csv or .xlsx has them all")
         if output is None and not csv_out:
             return
     if output is not None:
@@ -86,16 +101,19 @@ def matrix(
         note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups to {output}")
         return
     if csv_out:
-        frame.to_csv(sys.stdout, lineterminator="\n")
+        from qcode.exports import matrix_rows
+        from qcode.exports.table import write_csv
+
+        write_csv(sys.stdout, *matrix_rows(frame))
         return
     table = Table(title=title)
     table.add_column("code")
     for column in frame.columns[1:]:
-        table.add_column(escape(str(column)), justify="right")
+        table.add_column(str(column), justify="right")
     for code, row in frame.iterrows():
-        values = [str(v) if v else "[dim]·[/]" for v in row.iloc[1:]]
-        table.add_row(escape(str(code)), *values)
-    console.print(table)
+        values = [Text(str(v)) if v else Text("·", style="dim") for v in row.iloc[1:]]
+        table.add_row(screen_text(code), *values)
+    console.print(inert(table))
 
 
 @export_app.command("quotes")

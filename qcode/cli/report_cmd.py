@@ -41,3 +41,9 @@ def report(
                             title=title)
     quotes = sum(len(group.quotes) for group in data.quotes)
     note(f"wrote the report ({len(data.typologies)} case(s), {quotes} quote(s)) to {output}")
+    from qcode.analysis.matrix import MISSING_GROUP
+
+    if any(t.case == MISSING_GROUP for t in data.typologies):
+        note(f"note: some transcripts have no case; the report shows them as {MISSING_GROUP}. "
+             "Set it with a case column in respondents.csv ('qcode import FILES --meta "
+             "respondents.csv') or 'case:' in a transcript's front matter")

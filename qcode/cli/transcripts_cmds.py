@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    ListFormat,
+    console,
+    emit,
+    inert,
+    json_line,
+    note,
+    open_project,
+    screen_text,
+)
 from qcode.store import init_project
 from qcode.store.transcripts import get_segments, list_transcripts
 from qcode.values import check_name, parse_mapping
@@ -171,13 +179,13 @@ def show(
     ]
     if fmt is ShowFormat.jsonl:
         for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_line(row))
         return
     if fmt is ShowFormat.csv:
         emit(rows, ListFormat.csv, columns=list(rows[0]))
         return
     if header:
-        console.print(escape(header), style="dim")
+        console.print(screen_text(header), style="dim")
     table = Table(title=transcript, show_lines=True, expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("speaker", no_wrap=True)
@@ -185,6 +193,7 @@ def show(
     table.add_column("codes", ratio=1)
     for segment in segments:
         style = "dim" if segment.interviewer else None
-        table.add_row(str(segment.number), escape(segment.speaker), escape(segment.text),
-                      escape("\n".join(codes.get(segment.number, []))), style=style)
-    console.print(table)
+        table.add_row(str(segment.number), screen_text(segment.speaker),
+                      screen_text(segment.text),
+                      screen_text("\n".join(codes.get(segment.number, []))), style=style)
+    console.print(inert(table))

@@ -11,12 +11,21 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from qcode.codebook.nodes import NULL_TAG, NodeReader, compose, kind, read_text
+from qcode.codebook.nodes import (
+    MAX_CODE_DEPTH,
+    NULL_TAG,
+    NodeReader,
+    compose,
+    kind,
+    read_text,
+    too_deep,
+)
 from qcode.codebook.patterns import read_patterns
 from qcode.errors import CodebookError
 from qcode.models import LEVELS, Code, Codebook
 
 CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 CODEBOOK_FIELDS: tuple[str, ...] = ("codebook", "description", "codes")
@@ -88,6 +97,8 @@ class _CodebookReader(NodeReader):
                     f"starting with a letter{_id_hint(key)}",
                 )
             code_id = key if parent is None else f"{parent}.{key}"
+            if code_id.count(".") >= MAX_CODE_DEPTH:
+                self.fail(key_node, too_deep(code_id))
             children = self.code(key_node, value_node, code_id, parent, out)
             if children is not None and not self.is_null(children):
                 self.codes(children, code_id, out)

@@ -41,9 +41,18 @@ _YAML_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+MAX_CODE_DEPTH = 25
+"""How deep codes may be nested, in a YAML codebook and a REFI-QDA file alike."""
 # Deeper than any codebook needs (a code level is two YAML levels), shallow enough that
 # PyYAML's recursive composer and the loader's own recursion never hit Python's limit.
-MAX_NESTING = 60
+MAX_NESTING = 2 * MAX_CODE_DEPTH + 10
+
+
+def too_deep(code_id: str) -> str:
+    """The one message for a code nested deeper than :data:`MAX_CODE_DEPTH`."""
+    shown = code_id if len(code_id) <= 60 else code_id[:59] + "…"
+    return (f"code '{shown}' is nested more than {MAX_CODE_DEPTH} levels deep; a codebook "
+            "needs far fewer, so flatten the code tree")
 
 
 class _Refused(yaml.YAMLError):
@@ -76,7 +85,8 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         if self._depth >= MAX_NESTING:
             raise _Refused(
-                f"nested more than {MAX_NESTING} levels deep; a codebook needs far fewer, "
+                f"nested more than {MAX_NESTING} levels deep (codes: more than "
+                f"{MAX_CODE_DEPTH}); a codebook needs far fewer, so flatten the code tree and "
                 "check the brackets and the indentation",
                 event.start_mark,
             )

@@ -42,6 +42,8 @@ class SuggestOutcome:
     withdrawn: int
     models: tuple[str, ...]
     suggestions: tuple[StoredSuggestion, ...]
+    notes: tuple[str, ...] = ()
+    """Codebook patterns stopped because they ran too long, one message each."""
 
 
 # -- models ------------------------------------------------------------------------------
@@ -193,6 +195,7 @@ def suggest_for_project(
         segments=len(segments), words=sum(len(text.split()) for _, _, text in segments),
         new=counts.new, updated=counts.updated, withdrawn=counts.withdrawn,
         models=tuple(m.level for m in models), suggestions=tuple(stored),
+        notes=tuple(matcher.stopped),
     )
 
 

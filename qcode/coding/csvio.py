@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from qcode.errors import CodingError, QcodeError
-from qcode.files import atomic_output, output_format, read_csv_rows
+from qcode.exports.table import TableFile, write_table
+from qcode.files import read_csv_rows
 from qcode.models import PROVENANCES, Coding
 from qcode.store import codings as codings_store
 from qcode.store.codings import AddOutcome
@@ -54,8 +55,25 @@ def _row_to_coding(row: dict[str, str], *, default_coder: str) -> Coding:
         transcript=transcript, segment=segment, code=code,
         coder=row.get("coder", "").strip() or default_coder, provenance=provenance,
         memo=row.get("memo", ""), start=start, end=end,
-        created_at=row.get("created_at", "").strip(),
+        created_at=_timestamp(row.get("created_at", "")),
     )
+
+
+def _timestamp(value: str) -> str:
+    """A ``created_at`` cell: empty (the time of the import), or an ISO 8601 date or time
+    such as ``2026-03-12`` or ``2026-03-12T14:05:00+00:00`` as qcode writes it."""
+    text = value.strip()
+    if not text:
+        return ""
+    try:
+        # Python 3.10 does not read the "Z" of UTC itself.
+        datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        raise CodingError(
+            f"created_at '{value}' is not a date or time; write it as 2026-03-12 or "
+            "2026-03-12T14:05:00, or leave it empty for the time of the import"
+        ) from None
+    return text
 
 
 def _int(value: str, column: str) -> int:
@@ -67,16 +85,13 @@ def _int(value: str, column: str) -> int:
 
 
 def write_codings_csv(codings: Sequence[Coding], path: Path) -> None:
-    """Write codings as CSV (UTF-8), atomically: a failed write leaves no half file."""
-    output_format(path, "codings", (".csv",))
-    with atomic_output(path) as temporary, temporary.open(
-        "w", encoding="utf-8", newline=""
-    ) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        for c in codings:
-            writer.writerow([
-                c.transcript, c.segment, c.code, c.coder, c.provenance, c.memo,
-                "" if c.start is None else c.start, "" if c.end is None else c.end,
-                c.created_at,
-            ])
+    """Write codings as CSV (UTF-8), atomically: a failed write leaves no half file.
+    Text that would run as a formula in a spreadsheet is marked as text (see
+    :mod:`qcode.exports.table`); :func:`import_codings_csv` reads it back as it was."""
+    rows = [
+        [c.transcript, c.segment, c.code, c.coder, c.provenance, c.memo, c.start, c.end,
+         c.created_at]
+        for c in codings
+    ]
+    write_table(TableFile(EXPORT_COLUMNS, rows, sheet="codings"), path, what="codings",
+                formats=(".csv",))

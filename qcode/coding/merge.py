@@ -26,6 +26,7 @@ from qcode.store import codings as codings_store
 from qcode.store import memos as memos_store
 from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import require_codebook
+from qcode.store.problems import translated_errors
 from qcode.store.project import DB_NAME, Project, open_copy
 from qcode.store.suggestions import Decision
 from qcode.store.transcripts import content_hashes
@@ -106,22 +107,25 @@ def merge_project(
     source = _open_other(project, other)
     where = source.root
     try:
-        original = codings_store.select(source)
-        memos = [replace(m, coder=renames.get(m.coder, m.coder), id=None)
-                 for m in memos_store.select(source)]
-        known_coders = set(codings_store.coders(source)) | {
-            d.coder for d in suggestions_store.decisions(source)} | set(
-            memos_store.coders(source))
-        for old in renames:
-            if old not in known_coders:
-                raise MergeError(
-                    f"--rename-coder {old}={renames[old]}: no codings by '{old}' in {where}; "
-                    f"its coders are {', '.join(sorted(known_coders)) or 'none'}"
-                )
-        codings = [_renamed(coding, renames) for coding in original]
-        decisions = [replace(d, coder=renames.get(d.coder, d.coder))
-                     for d in suggestions_store.decisions(source)]
-        hashes = content_hashes(source)
+        # A damaged page there reads as damage to the other project, never as a bug here.
+        with translated_errors(source.db_path, whose="the other project",
+                               then="nothing was merged"):
+            original = codings_store.select(source)
+            memos = [replace(m, coder=renames.get(m.coder, m.coder), id=None)
+                     for m in memos_store.select(source)]
+            known_coders = set(codings_store.coders(source)) | {
+                d.coder for d in suggestions_store.decisions(source)} | set(
+                memos_store.coders(source))
+            for old in renames:
+                if old not in known_coders:
+                    raise MergeError(
+                        f"--rename-coder {old}={renames[old]}: no codings by '{old}' in {where}; "
+                        f"its coders are {', '.join(sorted(known_coders)) or 'none'}"
+                    )
+            codings = [_renamed(coding, renames) for coding in original]
+            decisions = [replace(d, coder=renames.get(d.coder, d.coder))
+                         for d in suggestions_store.decisions(source)]
+            hashes = content_hashes(source)
     finally:
         source.close()
     mapping = _match_transcripts(project, where, hashes, codings, decisions, memos)

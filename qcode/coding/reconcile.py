@@ -17,9 +17,10 @@ from pathlib import Path
 from qcode.analysis.agreement import CONSENSUS_CODER, coded_units
 from qcode.coding.blind import refuse_during_blind_round
 from qcode.errors import CodingError, QcodeError
-from qcode.exports.output import check_xml_text
+from qcode.exports.table import TableFile, write_table
 from qcode.files import atomic_output, output_format
 from qcode.models import Coding, at_level
+from qcode.neutralise import markdown_line, markdown_quote
 from qcode.store import codings as codings_store
 from qcode.store.project import Project
 from qcode.store.transcripts import segments_of
@@ -120,65 +121,36 @@ def worksheet_table(found: DisagreementList) -> tuple[list[str], list[dict[str, 
 def write_worksheet(found: DisagreementList, path: Path) -> None:
     """Write the disagreements to ``path`` (.csv, .xlsx or .md), all or nothing."""
     suffix = output_format(path, "worksheet", WORKSHEET_FORMATS)
-    columns, rows = worksheet_table(found)
-    with atomic_output(path) as temporary:
-        if suffix == ".csv":
-            import csv
-
-            with temporary.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
-        elif suffix == ".xlsx":
-            _write_xlsx(temporary, path, columns, rows)
-        else:
+    if suffix == ".md":
+        with atomic_output(path) as temporary:
             temporary.write_text(_markdown(found), encoding="utf-8", newline="")
-
-
-def _write_xlsx(
-    temporary: Path, path: Path, columns: list[str], rows: list[dict[str, str | int]]
-) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new Workbook always has one sheet
-    sheet.title = "disagreements"
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=2):
-        for column, name in enumerate(columns, start=1):
-            value = row[name]
-            cell = sheet.cell(row=number, column=column, value=value)
-            if isinstance(value, str):
-                check_xml_text(value, path, f"{row['transcript']} segment {row['segment']}")
-                cell.data_type = "s"  # text stays text, even when it starts with "="
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, name in enumerate(columns, start=1):
-        width = 80 if name == "text" else max(
-            [len(name), *(len(str(row[name])) for row in rows)]
-        ) + 2
-        sheet.column_dimensions[get_column_letter(column)].width = min(width, 80)
-    sheet.freeze_panes = "C2"
-    workbook.save(temporary)
+        return
+    columns, rows = worksheet_table(found)
+    table = TableFile(
+        columns, [[row[name] for name in columns] for row in rows], sheet="disagreements",
+        frozen="C2", wide={"text": 80},
+        place=lambda index: f"transcript {rows[index]['transcript']} segment "
+        f"{rows[index]['segment']}",
+    )
+    write_table(table, path, what="worksheet", formats=WORKSHEET_FORMATS)
 
 
 def _markdown(found: DisagreementList) -> str:
     lines = [
-        f"# Verschillen tussen {', '.join(found.coders)} ({found.level}-niveau)", "",
+        f"# Verschillen tussen {markdown_line(', '.join(found.coders))} "
+        f"({markdown_line(found.level)}-niveau)", "",
         f"{len(found.segments)} van {found.n_units} segmenten verschillen.", "",
     ]
     for d in found.segments:
-        lines += [f"## {d.transcript}, segment {d.segment}", ""]
-        lines += ["> " + line if line else ">" for line in d.text.split("\n")]
-        lines += ["", f"- verschil: {' '.join(d.differ)}"]
+        lines += [f"## {markdown_line(d.transcript)}, segment {d.segment}", ""]
+        lines += markdown_quote(d.text)
+        lines += ["", f"- verschil: {markdown_line(' '.join(d.differ))}"]
         for coder in found.coders:
-            lines.append(f"- {coder}: {' '.join(d.codes[coder]) or NO_CODES}")
+            codes = " ".join(d.codes[coder]) or NO_CODES
+            lines.append(f"- {markdown_line(coder)}: {markdown_line(codes)}")
         if d.consensus:
-            lines.append(f"- {found.consensus_coder}: {' '.join(d.consensus)}")
+            lines.append(f"- {markdown_line(found.consensus_coder)}: "
+                         f"{markdown_line(' '.join(d.consensus))}")
         lines.append("")
     return "\n".join(lines)
 
@@ -286,19 +258,28 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
+    import zlib
+    from xml.etree.ElementTree import ParseError
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
+    # A worksheet cut off while it was copied fails anywhere from opening the zip to
+    # reading its last row: every such failure is the same problem to the researcher.
+    damaged = (BadZipFile, OSError, KeyError, ValueError, EOFError, ParseError, zlib.error,
+               IndexError, TypeError)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise QcodeError(f"{path}: not a readable .xlsx file ({exc})") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
+        try:
+            values = list(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except damaged as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise QcodeError(
+            f"{path}: not a readable .xlsx file ({reason}); save it again from the "
+            "spreadsheet program, or use the .csv worksheet"
+        ) from None
     header = [str(v).strip() if v is not None else "" for v in (values[0] if values else ())]
     missing = [name for name in ("transcript", "segment", "agreed") if name not in header]
     if missing:

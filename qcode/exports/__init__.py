@@ -11,8 +11,10 @@ from qcode.exports.tables import (
     MATRIX_FORMATS,
     QUOTE_COLUMNS,
     QUOTE_FORMATS,
+    matrix_rows,
     write_matrix,
     write_quotes,
 )
 
-__all__ = ["MATRIX_FORMATS", "QUOTE_COLUMNS", "QUOTE_FORMATS", "write_matrix", "write_quotes"]
+__all__ = ["MATRIX_FORMATS", "QUOTE_COLUMNS", "QUOTE_FORMATS", "matrix_rows", "write_matrix",
+           "write_quotes"]

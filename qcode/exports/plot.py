@@ -4,15 +4,24 @@ matplotlib is imported only here, and only when a picture is drawn. The figure i
 without pyplot (no global state, no GUI backend): a plain ``Figure`` on the Agg canvas,
 saved in the format the file name asks for. Pictures are reproducible: the same matrix
 gives the same bytes, because the writers' date stamps and SVG id salt are fixed.
+
+A picture is for reading, so its size is bounded whatever the codebook: at most
+:data:`MAX_PLOT_ROWS` codes and :data:`MAX_PLOT_COLUMNS` groups are drawn (those with the
+most coded segments, in their own order), names are cut to :data:`LABEL_CHARS`
+characters, and large figures get fewer dots per inch; :class:`PlotOutcome` says what was
+left out. Names are drawn literally: a ``$`` pair in a case name is not mathematics.
 """
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.errors import ExportError
 from qcode.files import atomic_output, output_format
+from qcode.neutralise import terminal_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +35,30 @@ MAX_ANNOTATED_CELLS = 3000
 CELL_INCHES = 0.42
 ROW_INCHES = 0.26
 COLORMAP = "Blues"
+MAX_PLOT_ROWS = 100
+MAX_PLOT_COLUMNS = 80
+LABEL_CHARS = 40
+DPI = 200
+MAX_PIXELS = 8_000_000
+"""A bound on the picture's size in pixels, so memory stays bounded: large figures are
+drawn at fewer dots per inch instead."""
+
+
+@dataclass(frozen=True)
+class PlotOutcome:
+    """What a picture shows of its matrix: rows and columns drawn, and how many of each
+    were left out because a picture with more could not be read."""
+
+    rows: int
+    columns: int
+    rows_left_out: int = 0
+    columns_left_out: int = 0
+
+
+def too_many_rows(matrix: pd.DataFrame) -> bool:
+    """True when ``matrix`` has more codes than a picture shows: roll sub-codes up into
+    their top-level codes (``--level top``) before drawing it."""
+    return len(matrix) > MAX_PLOT_ROWS
 
 
 def check_plot_target(path: Path) -> str:
@@ -38,10 +71,11 @@ def check_plot_target(path: Path) -> str:
 
 def write_matrix_plot(
     matrix: pd.DataFrame, path: Path, *, title: str = "", measure: str = "count"
-) -> None:
+) -> PlotOutcome:
     """Draw ``matrix`` (code ids as index, a ``label`` column, one column per group) as a
     heatmap: a sequential colour scale, the number in every cell, rows grouped by
-    top-level code (a rule between groups, top-level codes in bold).
+    top-level code (a rule between groups, top-level codes in bold). Returns what was
+    drawn and what was left out (see the module's description).
 
     Raises ExportError for an unknown suffix, a missing folder, an empty matrix or a
     failed write; nothing is left behind when drawing fails.
@@ -50,7 +84,13 @@ def write_matrix_plot(
     counts = matrix.drop(columns="label")
     if counts.empty or not len(counts.columns):
         raise ExportError(f"{path}: the matrix has no codes or no groups; nothing to draw")
-    figure = _draw(counts, title=title, measure=measure)
+    shown = _most_coded(_most_coded(counts, MAX_PLOT_ROWS, axis=1), MAX_PLOT_COLUMNS, axis=0)
+    outcome = PlotOutcome(rows=len(shown), columns=len(shown.columns),
+                          rows_left_out=len(counts) - len(shown),
+                          columns_left_out=len(counts.columns) - len(shown.columns))
+    figure = _draw(shown, title=title, measure=measure)
+    width, height = figure.get_size_inches()
+    dpi = min(DPI, int((MAX_PIXELS / (width * height)) ** 0.5))
     # No date stamps or software versions: the same matrix gives the same file.
     stamps: dict[str, dict[str, str | None]] = {
         ".png": {"Software": None},
@@ -60,9 +100,31 @@ def write_matrix_plot(
     metadata = stamps[suffix]
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "qcode"}), atomic_output(path) as temporary:
-        figure.savefig(temporary, format=suffix[1:], dpi=200, bbox_inches="tight",
+    with matplotlib.rc_context({"svg.hashsalt": "qcode"}), atomic_output(path) as temporary, \
+            warnings.catch_warnings():
+        # A name with a character the font lacks is drawn as a box; no need to say so.
+        warnings.simplefilter("ignore", UserWarning)
+        figure.savefig(temporary, format=suffix[1:], dpi=dpi, bbox_inches="tight",
                        metadata=metadata)
+    return outcome
+
+
+def _most_coded(counts: pd.DataFrame, limit: int, *, axis: int) -> pd.DataFrame:
+    """At most ``limit`` rows (``axis=1``: codes) or columns (``axis=0``: groups), those
+    with the highest totals, in their own order."""
+    totals = counts.sum(axis=axis)
+    if len(totals) <= limit:
+        return counts
+    kept = set(totals.nlargest(limit, keep="first").index)
+    if axis == 1:
+        return counts.loc[[code for code in counts.index if code in kept]]
+    return counts[[group for group in counts.columns if group in kept]]
+
+
+def _label(name: object, limit: int = LABEL_CHARS) -> str:
+    """A name as drawn: one line, control characters shown, at most ``limit`` long."""
+    text = terminal_text(" ".join(str(name).split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _draw(counts: pd.DataFrame, *, title: str, measure: str) -> Figure:
@@ -72,9 +134,10 @@ def _draw(counts: pd.DataFrame, *, title: str, measure: str) -> Figure:
 
     values = counts.to_numpy(dtype=float)
     codes = [str(code) for code in counts.index]
-    groups = [str(column) for column in counts.columns]
+    labels = [_label(code) for code in codes]
+    groups = [_label(column) for column in counts.columns]
     rows, columns = values.shape
-    width = 2.8 + CELL_INCHES * columns + max(len(c) for c in codes) * 0.07
+    width = 2.8 + CELL_INCHES * columns + max(len(c) for c in labels) * 0.07
     height = 1.6 + ROW_INCHES * rows + max(len(g) for g in groups) * 0.05
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
@@ -82,9 +145,10 @@ def _draw(counts: pd.DataFrame, *, title: str, measure: str) -> Figure:
     top = max(float(values.max()), 1.0)
     image = axes.imshow(values, cmap=COLORMAP, vmin=0, vmax=top, aspect="auto",
                         interpolation="nearest")
+    # parse_math=False: a "$" in a case name is a dollar sign, not the start of a formula.
     axes.set_xticks(range(columns), labels=groups, rotation=45, ha="right",
-                    rotation_mode="anchor", fontsize=8)
-    axes.set_yticks(range(rows), labels=codes, fontsize=8)
+                    rotation_mode="anchor", fontsize=8, parse_math=False)
+    axes.set_yticks(range(rows), labels=labels, fontsize=8, parse_math=False)
     for tick, code in zip(axes.get_yticklabels(), codes, strict=True):
         if "." not in code:
             tick.set_fontweight("bold")
@@ -109,5 +173,6 @@ def _draw(counts: pd.DataFrame, *, title: str, measure: str) -> Figure:
     bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     bar.ax.tick_params(labelsize=7)
     if title:
-        axes.set_title(title, fontsize=10, loc="left")
+        axes.set_title(_label(title, 3 * LABEL_CHARS), fontsize=10, loc="left",
+                       parse_math=False)
     return figure

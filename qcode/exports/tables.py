@@ -1,31 +1,24 @@
 """Code matrices and quote lists as tables: .csv, .xlsx and .md.
 
-The exporters only format what analysis hands them; they never read the project.
-
-CSV files are UTF-8 *without* a byte-order mark and with ``\\n`` line endings, because
-that is what pandas, R, Python's csv module and diff tools read without surprises. Excel
-on Windows guesses a legacy encoding for such files and garbles "coöperatie"; researchers
-who open tables in Excel should export ``.xlsx`` instead, or pass ``bom=True`` to get a
-CSV with the UTF-8 byte-order mark Excel looks for.
+The exporters only format what analysis hands them; they never read the project. The
+files themselves are written by the one table writer, :mod:`qcode.exports.table`, which
+also makes the text in them inert for the format.
 """
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qcode.exports.output import check_quote_texts, check_xml_text
 from qcode.exports.quote_groups import code_label
+from qcode.exports.table import Cell, TableFile, write_table
 from qcode.files import atomic_output, output_format
 from qcode.models import Quote
 
 if TYPE_CHECKING:
     import pandas as pd
-    from openpyxl import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 MATRIX_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".md")
 QUOTE_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".md", ".docx", ".html")
@@ -33,8 +26,6 @@ QUOTE_COLUMNS: tuple[str, ...] = (
     "transcript", "respondent", "case", "role", "segment", "code", "label",
     "coder", "provenance", "memo", "start", "end", "text",
 )
-
-Cell = str | int | float | None
 
 
 def write_matrix(
@@ -52,15 +43,12 @@ def write_matrix(
     byte-order mark to .csv for Excel. Raises ExportError for an unknown suffix, a
     missing folder or a failed write; nothing is left behind when writing fails.
     """
-    suffix = output_format(path, "matrix", MATRIX_FORMATS)
-    header, rows = _matrix_table(matrix)
-    with atomic_output(path) as temporary:
-        if suffix == ".csv":
-            _write_csv(temporary, header, rows, bom=bom)
-        elif suffix == ".xlsx":
-            _write_xlsx(temporary, path, "matrix", header, rows, title=title, frozen="C2")
-        else:
-            _write_matrix_md(temporary, header, rows, title=title or "Code matrix")
+    header, rows = matrix_rows(matrix)
+    if not title and path.suffix.lower() == ".md":
+        title = "Code matrix"
+    table = TableFile(header, rows, sheet="matrix", title=title, frozen="C2",
+                      empty="No codes in this matrix.")
+    write_table(table, path, what="matrix", formats=MATRIX_FORMATS, bom=bom)
 
 
 def write_quotes(
@@ -85,15 +73,16 @@ def write_quotes(
     hold, or a failed write; nothing is left behind when writing fails.
     """
     suffix = output_format(path, "quotes", QUOTE_FORMATS)
+    if suffix in (".csv", ".xlsx"):
+        rows = _quote_rows(quotes, labels)
+        table = TableFile(QUOTE_COLUMNS, rows, sheet="quotes", title=title, frozen="A2",
+                          wide={"text": 80, "memo": 40},
+                          place=lambda index: f"transcript {quotes[index].transcript} "
+                          f"segment {quotes[index].segment}")
+        write_table(table, path, what="quotes", formats=QUOTE_FORMATS, bom=bom)
+        return
     with atomic_output(path) as temporary:
-        if suffix == ".csv":
-            _write_csv(temporary, QUOTE_COLUMNS, _quote_rows(quotes, labels), bom=bom)
-        elif suffix == ".xlsx":
-            check_quote_texts(quotes, path, title=title, labels=labels)
-            rows = _quote_rows(quotes, labels)
-            _write_xlsx(temporary, path, "quotes", QUOTE_COLUMNS, rows, title=title,
-                        frozen="A2", wide={"text": 80, "memo": 40})
-        elif suffix == ".md":
+        if suffix == ".md":
             from qcode.exports.quotes_md import write_quotes_md
 
             write_quotes_md(quotes, temporary, title=title, labels=labels)
@@ -107,8 +96,9 @@ def write_quotes(
             write_quotes_html(quotes, temporary, title=title, labels=labels)
 
 
-def _matrix_table(matrix: pd.DataFrame) -> tuple[list[str], list[list[Cell]]]:
-    """The header and rows of a matrix frame, as plain Python values."""
+def matrix_rows(matrix: pd.DataFrame) -> tuple[list[str], list[list[Cell]]]:
+    """The header (``code``, ``label``, one column per group) and rows of a matrix frame,
+    as plain Python values: what every matrix file and download holds."""
     if "label" not in matrix.columns:
         raise ValueError("a code matrix needs a 'label' column next to its code index")
     groups = [column for column in matrix.columns if column != "label"]
@@ -148,118 +138,3 @@ def _quote_rows(
          code_label(q, labels), q.coder, q.provenance, q.memo, q.start, q.end, q.text]
         for q in quotes
     ]
-
-
-def _write_csv(
-    target: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, bom: bool
-) -> None:
-    encoding = "utf-8-sig" if bom else "utf-8"
-    # newline="" lets the csv module quote newlines inside a quote instead of translating them.
-    with target.open("w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow("" if value is None else value for value in row)
-
-
-def _write_xlsx(
-    target: Path,
-    path: Path,
-    sheet: str,
-    header: Sequence[str],
-    rows: Sequence[Sequence[Cell]],
-    *,
-    title: str,
-    frozen: str,
-    wide: Mapping[str, int] | None = None,
-) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    worksheet = workbook.active
-    assert worksheet is not None  # a new Workbook always has one sheet
-    worksheet.title = sheet
-    _fill_sheet(worksheet, path, header, rows, wide or {})
-    worksheet.freeze_panes = frozen
-    if title:
-        _add_info_sheet(workbook, path, title)
-    workbook.save(target)
-
-
-def _fill_sheet(
-    worksheet: Worksheet,
-    path: Path,
-    header: Sequence[str],
-    rows: Sequence[Sequence[Cell]],
-    wide: Mapping[str, int],
-) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    worksheet.append(list(header))
-    for cell in worksheet[1]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            cell = worksheet.cell(row=number, column=column)
-            if isinstance(value, str):
-                check_xml_text(value, path, f"row {number}, column '{header[column - 1]}'")
-                cell.value = value
-                # Stored as text even when it looks like a formula ("=...", "-", "@"...);
-                # the quote prefix keeps Excel from turning it into one when edited.
-                cell.data_type = "s"
-                if value[:1] in ("=", "+", "-", "@"):
-                    cell.quotePrefix = True
-            else:
-                cell.value = value
-    for column, name in enumerate(header, start=1):
-        letter = get_column_letter(column)
-        longest = max(
-            (_display_width(row[column - 1]) for row in rows), default=0
-        )
-        limit = wide.get(name, 50)
-        worksheet.column_dimensions[letter].width = min(max(longest, len(name)) + 2, limit)
-        if name in wide:
-            for (cell,) in worksheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _display_width(value: Cell) -> int:
-    if value is None:
-        return 0
-    return max(len(line) for line in str(value).split("\n"))
-
-
-def _add_info_sheet(workbook: Workbook, path: Path, title: str) -> None:
-    from openpyxl.styles import Font
-
-    from qcode import __version__
-
-    check_xml_text(title, path, "the title")
-    info = workbook.create_sheet("info")
-    info.append(["title", title])
-    info["B1"].data_type = "s"
-    info.append(["exported by", f"qcode {__version__}"])
-    for (cell,) in info.iter_rows(min_col=1, max_col=1):
-        cell.font = Font(bold=True)
-    info.column_dimensions["A"].width = 14
-    info.column_dimensions["B"].width = min(len(title) + 2, 100)
-
-
-def _md_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    return str(value).replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")
-
-
-def _write_matrix_md(
-    target: Path, header: Sequence[str], rows: Sequence[Sequence[Cell]], *, title: str
-) -> None:
-    lines = [f"# {_md_cell(title)}", ""]
-    lines.append("| " + " | ".join(_md_cell(name) for name in header) + " |")
-    lines.append("|" + "|".join([":---", ":---"] + ["---:"] * (len(header) - 2)) + "|")
-    for row in rows:
-        lines.append("| " + " | ".join(_md_cell(value) for value in row) + " |")
-    if not rows:
-        lines += ["", "No codes in this matrix."]
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")

@@ -193,7 +193,7 @@ def evaluate(
         segments=len(segments),
         folds=tuple(split),
         methods=reports,
-        notes=tuple(notes),
+        notes=(*notes, *matcher.stopped),
     )
 
 

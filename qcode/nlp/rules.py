@@ -37,6 +37,7 @@ from qcode.nlp.keywords import (
     KeywordTable,
     Phrase,
 )
+from qcode.nlp.timed_regex import RegexGuard
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
@@ -90,7 +91,13 @@ class RuleMatcher:
         self._forms: dict[int, FormInfo] = {}
         self._fills: dict[int, frozenset[int]] = {}
         self._generation = lexicon.generation
-        self._matcher = _compile_patterns(codebook)
+        self._regex = RegexGuard()
+        self._matcher = _compile_patterns(codebook, self._regex)
+
+    @property
+    def stopped(self) -> list[str]:
+        """Patterns stopped because their REGEX ran out of time (one message each)."""
+        return list(self._regex.stopped)
 
     def scan(self, docs: Sequence[Doc]) -> RuleScan:
         """Count the rule evidence per document and code for a batch of documents."""
@@ -419,7 +426,7 @@ def _clause_ends() -> frozenset[int]:
     return frozenset(get_string_id(word) for word in CLAUSE_ENDS)
 
 
-def _compile_patterns(codebook: Codebook) -> Matcher | None:
+def _compile_patterns(codebook: Codebook, guard: RegexGuard) -> Matcher | None:
     from spacy.matcher import Matcher
 
     from qcode.nlp.pipeline import get_pipeline
@@ -430,7 +437,8 @@ def _compile_patterns(codebook: Codebook) -> Matcher | None:
     for code in codebook.codes:
         for number, pattern in enumerate(code.patterns, start=1):
             try:
-                matcher.add(f"{code.id}#{number}", [list(pattern)])
+                tokens = [guard.timed_token(token, code.id, number) for token in pattern]
+                matcher.add(f"{code.id}#{number}", [tokens])
             except Exception as error:  # spaCy raises ValueError or MatchPatternError
                 first = str(error).strip().splitlines()[0] if str(error).strip() else ""
                 raise NlpError(

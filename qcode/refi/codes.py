@@ -31,8 +31,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from qcode.codebook.nodes import MAX_CODE_DEPTH, too_deep
 from qcode.models import Code, Codebook
 from qcode.refi.xml import RefiError, child_text, children, guid
+from qcode.refi.xml import child as child_element
 from qcode.store.project import Project
 
 CODE_GROUPS_META = "code_groups"
@@ -183,6 +185,9 @@ class _Reading:
               parent_colour: str | None) -> None:
         result = self.result
         used: set[str] = set()
+        if parent is not None and parent.count(".") + 1 >= MAX_CODE_DEPTH \
+                and child_element(element, "Code") is not None:
+            raise RefiError(f"{self.source}: {too_deep(parent + '.…')}")
         for code in children(element, "Code"):
             code_guid = normal_guid(code.get("guid"))
             name = (code.get("name") or "").strip()

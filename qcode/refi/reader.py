@@ -43,6 +43,7 @@ from qcode.refi.codes import (
 from qcode.refi.export import SIDECAR_FORMAT, SIDECAR_NAME
 from qcode.refi.notes import SOURCE_DESCRIPTION_COPIES, NoteReader
 from qcode.refi.sources import (
+    Layout,
     PlacedSegment,
     SegmentRange,
     archive_member,
@@ -343,9 +344,10 @@ class _QdpxReader:
         content.transcripts.append(transcript)
         self.memo_reader.source(element, transcript_id, placed, text.position, where)
         self.interviewer_skips = 0
+        layout = Layout(placed)
         for selection in selections:
             content.selections += 1
-            self._selection(selection, transcript_id, placed, text.position, content, where)
+            self._selection(selection, transcript_id, layout, text.position, content, where)
         if self.interviewer_skips:
             self.notes.append(f"{where}: {self.interviewer_skips} coding(s) of interviewer "
                               "turns skipped; qcode codes only respondent turns (name the "
@@ -368,7 +370,7 @@ class _QdpxReader:
         stem = PurePosixPath(path.split("://", 1)[-1]).stem
         return stem or normal_guid(element.get("guid")) or "source"
 
-    def _selection(self, selection: Element, transcript: str, placed: list[PlacedSegment],
+    def _selection(self, selection: Element, transcript: str, placed: Layout,
                    position: Callable[[int], int], content: QdpxContent, where: str) -> None:
         try:
             start = int(selection.get("startPosition", ""))

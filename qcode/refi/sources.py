@@ -135,18 +135,39 @@ def place_segments(text: str, transcript: Transcript) -> list[PlacedSegment]:
     return placed
 
 
-def map_selection(placed: Sequence[PlacedSegment], start: int, end: int) -> list[SegmentRange]:
+class Layout:
+    """The placed segments of one source in text order, indexed by where they end, so a
+    selection finds its segments by binary search: importing is linear in selections and
+    segments, not their product."""
+
+    def __init__(self, placed: Sequence[PlacedSegment]) -> None:
+        self.placed = tuple(placed)
+        # Segments never overlap and come in text order, so their ends never decrease.
+        self.ends = [item.end for item in self.placed]
+
+
+def map_selection(
+    placed: Layout | Sequence[PlacedSegment], start: int, end: int
+) -> list[SegmentRange]:
     """The segments the range ``[start, end)`` of the source text touches, clipped to
     each segment's text."""
+    layout = placed if isinstance(placed, Layout) else Layout(placed)
     ranges: list[SegmentRange] = []
     if end < start:
         start, end = end, start
-    for item in placed:
-        if start == end:
-            # An empty selection codes only an empty segment that sits exactly there.
+    if start == end:
+        # An empty selection codes only an empty segment that sits exactly there.
+        for index in range(bisect.bisect_left(layout.ends, start), len(layout.placed)):
+            item = layout.placed[index]
+            if item.start > start:
+                break
             if item.start == item.end == start:
                 ranges.append(SegmentRange(item.segment, None))
-            continue
+        return ranges
+    for index in range(bisect.bisect_right(layout.ends, start), len(layout.placed)):
+        item = layout.placed[index]
+        if item.start >= end:
+            break
         low, high = max(start, item.start), min(end, item.end)
         if low >= high:
             continue

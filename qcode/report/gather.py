@@ -117,7 +117,10 @@ def gather_report(
     codebook = require_codebook(project)
     coders = tuple(dict.fromkeys(coders))
     # build_matrix checks --coder and --then-by and names the choices when they are wrong.
-    by_case = build_matrix(project, by="case", coders=coders, then_by=then_by)
+    # Transcripts without a case (plain files, another program's .qdpx) are reported
+    # under "(missing)" rather than not at all.
+    by_case = build_matrix(project, by="case", coders=coders, then_by=then_by,
+                           missing_ok=True)
     by_respondent = build_matrix(project, by="respondent", coders=coders)
     attributes = transcript_attributes(project)
     respondent_cases = {

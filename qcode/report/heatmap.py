@@ -3,7 +3,6 @@ top-level code, and the numbers as a CSV file embedded in the page as a ``data:`
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -53,12 +52,13 @@ def legend(top: int, caption: str) -> str:
 
 
 def matrix_csv(matrix: pd.DataFrame) -> str:
-    """The matrix as CSV text: code, label, then one column per group."""
+    """The matrix as CSV text for Excel: code, label, then one column per group, written
+    by the one table writer, so a case name cannot turn into a formula there."""
+    from qcode.exports import matrix_rows
+    from qcode.exports.table import write_csv
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["code", *[str(c) for c in matrix.columns]])
-    for code, row in matrix.iterrows():
-        writer.writerow([code, *row.tolist()])
+    write_csv(buffer, *matrix_rows(matrix), lineterminator="\r\n")
     return buffer.getvalue()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qcode.errors import QcodeError
 from qcode.files import atomic_output
+from qcode.store.problems import database_error, problem_kind
 from qcode.store.project import DB_NAME, Project
 
 
@@ -78,6 +79,17 @@ def backup_project(project: Project, destination: Path, *, force: bool = False) 
                     with contextlib.suppress(OSError):
                         Path(f"{partial}{suffix}").unlink(missing_ok=True)
     except sqlite3.Error as exc:
+        kind = problem_kind(exc)
+        if kind == "damaged":
+            raise QcodeError(
+                f"{project.db_path}: the project's database is damaged ({exc}), so no backup "
+                f"was written to {target}. Keep your older backups; rescue what SQLite can "
+                f"still read with: sqlite3 {project.db_path.name} .recover | sqlite3 "
+                "rescued.db"
+            ) from None
+        if kind in ("disk full", "read-only", "disk error"):
+            raise database_error(target, exc, whose="the backup") or QcodeError(str(exc)) \
+                from None
         raise QcodeError(
             f"{target}: the backup failed ({exc}); nothing was written, try again"
         ) from None

@@ -11,11 +11,17 @@ from pathlib import Path
 
 from qcode.errors import ProjectError, QcodeError
 from qcode.store.migrations import MIGRATIONS
+from qcode.store.problems import (
+    BUSY_TIMEOUT_ENV,
+    database_error,
+    open_read_only,
+    problem_kind,
+    read_only_error,
+)
 
 DB_NAME = "qcode.db"
 PROJECT_ENV = "QCODE_PROJECT"
 BUSY_TIMEOUT_MS = 5000
-BUSY_TIMEOUT_ENV = "QCODE_BUSY_TIMEOUT"
 
 
 def now_iso() -> str:
@@ -34,6 +40,7 @@ class Project:
         self.db_path = db_path
         self.root = db_path.parent
         self.busy_timeout = busy_timeout()
+        self.read_only = False
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so one command's
             # writes are exactly one transaction.
@@ -43,13 +50,24 @@ class Project:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
             if connection is None:
-                self._db.execute("PRAGMA journal_mode = WAL")
+                try:
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError as exc:
+                    # A backup on a read-only share: it can still be read, never changed.
+                    if problem_kind(exc) != "read-only":
+                        raise
+                    self._db.close()
+                    self._db = open_read_only(db_path)
+                    self.read_only = True
                 self._db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise ProjectError(
-                f"{db_path}: not a qcode project database ({exc}); "
-                "restore it from a backup or run 'qcode init' in another folder"
-            ) from exc
+            translated = database_error(db_path, exc)
+            if translated is None or problem_kind(exc) == "damaged":
+                raise ProjectError(
+                    f"{db_path}: not a qcode project database ({exc}); "
+                    "restore it from a backup or run 'qcode init' in another folder"
+                ) from exc
+            raise translated from None
         self._depth = 0
         self._migrate()
 
@@ -62,6 +80,8 @@ class Project:
         Any exception (a user error, a crash, Ctrl-C) rolls everything back, so the
         project is left exactly as it was.
         """
+        if self.read_only:
+            raise read_only_error(self.db_path)
         if self._depth:
             self._depth += 1
             try:
@@ -78,20 +98,28 @@ class Project:
             yield
         except BaseException:
             self._depth = 0
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         self._depth = 0
         try:
             self._db.execute("COMMIT")
         except sqlite3.IntegrityError as exc:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise QcodeError(
                 f"{self.db_path}: the change would break the project's consistency ({exc}); "
                 "nothing was changed"
             ) from exc
         except sqlite3.OperationalError as exc:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise _locked_error(self.db_path, exc, self.busy_timeout) from exc
+
+    def _rollback(self) -> None:
+        """Undo the open transaction. After some errors (a full disk, an I/O error)
+        SQLite has already rolled it back itself; the error that caused it is what the
+        user needs to hear, not that there was nothing left to roll back."""
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def close(self) -> None:
         self._db.close()
@@ -103,8 +131,12 @@ class Project:
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
         self.close()
+        if isinstance(error, sqlite3.DatabaseError):
+            translated = database_error(self.db_path, error)
+            if translated is not None:
+                raise translated from None
 
     # -- metadata -----------------------------------------------------------------
 
@@ -133,6 +165,12 @@ class Project:
             raise ProjectError(
                 f"{self.db_path}: made by a newer qcode (schema {current}, this qcode knows "
                 f"up to {latest}); upgrade qcode to open it"
+            )
+        if self.read_only and current < latest:
+            raise ProjectError(
+                f"{self.db_path}: read-only, and made by an older qcode (schema {current}); "
+                "copy it to a folder you can write to and open it there once to bring it up "
+                "to date"
             )
         for migration in MIGRATIONS:
             if migration.number <= current:
@@ -187,13 +225,8 @@ def busy_timeout() -> float:
 def _locked_error(
     db_path: Path, exc: sqlite3.OperationalError, waited: float = BUSY_TIMEOUT_MS / 1000
 ) -> QcodeError:
-    if "locked" in str(exc) or "busy" in str(exc):
-        return QcodeError(
-            f"{db_path}: the project is busy (another qcode command is writing to it; "
-            f"waited {waited:g} s); wait for it to finish and run the command again, or set "
-            f"{BUSY_TIMEOUT_ENV} to wait longer"
-        )
-    return QcodeError(f"{db_path}: database error ({exc})")
+    return database_error(db_path, exc, waited=waited) or QcodeError(
+        f"{db_path}: database error ({exc})")
 
 
 def open_copy(db_path: Path) -> Project:
@@ -216,6 +249,9 @@ def open_copy(db_path: Path) -> Project:
             source.close()
     except sqlite3.DatabaseError as exc:
         memory.close()
+        translated = database_error(db_path, exc, whose="the other project")
+        if translated is not None and "not a database" not in str(exc):
+            raise translated from None
         raise ProjectError(
             f"{db_path}: not a readable qcode project database ({exc}); if it is a coder's "
             "project, ask them for a fresh copy or a backup ('qcode backup')"

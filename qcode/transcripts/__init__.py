@@ -20,6 +20,7 @@ from pathlib import Path
 
 from qcode.errors import TranscriptError
 from qcode.models import Transcript
+from qcode.neutralise import undecodable
 from qcode.transcripts.decode import decode_bytes
 from qcode.transcripts.text import build_transcript, parse_text
 
@@ -80,6 +81,13 @@ def parse_file(
     path = Path(path)
     source = str(path)
     suffix = path.suffix.lower()
+    byte = undecodable(source)
+    if byte is not None:
+        # The id and the source are stored as text; bytes that are not UTF-8 cannot be.
+        raise TranscriptError(
+            f"{source}: the file name is not valid UTF-8 (byte {byte}), as in a zip made on "
+            "Windows; rename the file (or its folder) and import again"
+        )
     if suffix not in SUPPORTED_SUFFIXES:
         raise TranscriptError(
             f"{source}: cannot read '{suffix or 'no suffix'}' files as transcripts; save the "
