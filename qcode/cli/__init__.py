@@ -13,6 +13,7 @@ from qcode.cli import (  # noqa: F401  (importing registers the commands)
     export_cmds,
     refi_cmds,
     report_cmd,
+    search_cmd,
     tag_cmd,
     transcripts_cmds,
 )

@@ -21,6 +21,7 @@ from qcode.exports.output import check_quote_texts, check_xml_text
 from qcode.exports.quote_groups import code_label
 from qcode.files import atomic_output, output_format
 from qcode.models import Quote
+from qcode.neutralise import csv_cell, markdown_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -263,3 +264,81 @@ def _write_matrix_md(
     if not rows:
         lines += ["", "No codes in this matrix."]
     target.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+
+
+# -- plain tables of rows (search hits, coding-query matches, co-occurrences) -------------
+
+TABLE_FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".md")
+
+
+def write_rows(
+    header: Sequence[str],
+    sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]],
+    path: Path,
+    *,
+    what: str,
+    title: str = "",
+    wide: Mapping[str, int] | None = None,
+) -> None:
+    """Write one or more tables with the same ``header`` to ``path``: ``sheets`` are
+    (name, rows) pairs, one worksheet each in .xlsx, one section each in .md; .csv holds
+    one table only (put a group column in the header instead). Text a spreadsheet would
+    run as a formula is neutralised in .csv (and stored as text in .xlsx); Markdown and
+    HTML syntax is escaped in .md.
+
+    Raises ExportError for an unknown suffix, a missing folder or a failed write; nothing
+    is left behind when writing fails.
+    """
+    suffix = output_format(path, what, TABLE_FORMATS)
+    if suffix == ".csv" and len(sheets) > 1:
+        raise ValueError("a .csv file holds one table; pass one sheet with a group column")
+    with atomic_output(path) as temporary:
+        if suffix == ".csv":
+            cells: list[list[Any]] = [[csv_cell(v) for v in row]
+                                      for row in (sheets[0][1] if sheets else [])]
+            _write_csv(temporary, header, cells, bom=False)
+        elif suffix == ".xlsx":
+            from openpyxl import Workbook
+
+            workbook = Workbook()
+            first = workbook.active
+            assert first is not None  # a new Workbook always has one sheet
+            workbook.remove(first)
+            for name, rows in sheets or [(what, [])]:
+                worksheet = workbook.create_sheet(_sheet_name(name, workbook.sheetnames))
+                _fill_sheet(worksheet, path, header, rows, wide or {})
+                worksheet.freeze_panes = "B2"
+            if title:
+                _add_info_sheet(workbook, path, title)
+            workbook.save(temporary)
+        else:
+            lines = [f"# {_md_text(title or what)}", ""]
+            for name, rows in sheets:
+                if len(sheets) > 1:
+                    lines += [f"## {_md_text(name)}", ""]
+                lines.append("| " + " | ".join(_md_text(c) for c in header) + " |")
+                lines.append("|" + "|".join(
+                    "---:" if rows and all(isinstance(r[i], int | float) for r in rows)
+                    else ":---" for i in range(len(header))) + "|")
+                lines += ["| " + " | ".join(_md_text(v) for v in row) + " |" for row in rows]
+                lines.append("")
+            temporary.write_text("\n".join(lines), encoding="utf-8", newline="")
+
+
+def _md_text(value: Cell) -> str:
+    """A value as Markdown table-cell text: syntax escaped, line breaks as <br>."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return str(value)
+    return "<br>".join(markdown_text(line).strip() for line in value.splitlines())
+
+
+def _sheet_name(name: str, taken: Sequence[str]) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
+    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name).strip("'") or "sheet"
+    candidate, number = cleaned[:31], 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f" ({number})"
+        candidate, number = cleaned[:31 - len(suffix)] + suffix, number + 1
+    return candidate

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from qcode.analysis.textindex import refresh_index
 from qcode.errors import TranscriptError
 from qcode.importing.outcome import ImportReport
 from qcode.models import Transcript
@@ -77,6 +78,7 @@ def import_paths(
                         f"{meta_file}:{row.line}: transcript '{row.transcript}' is not in the "
                         "project (yet); import it and run the import again to link it"
                     )
+        refresh_index(project, [outcome.transcript for outcome in outcomes])
     return ImportReport(tuple(outcomes), tuple(str(f) for f in meta_files), updated, tuple(notes))
 
 

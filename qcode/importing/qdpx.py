@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from qcode.analysis.textindex import refresh_index
 from qcode.errors import QcodeError
 from qcode.importing.outcome import ImportReport
 from qcode.refi.codebook import save_refi_codebook
@@ -38,6 +39,7 @@ def import_qdpx(
             added = codings_store.add(project, content.codings)
         except QcodeError as exc:
             raise RefiError(f"{path}: {exc}") from None
+        refresh_index(project, [outcome.transcript for outcome in outcomes])
     coders = sorted({c.coder for c in content.codings})
     summary = (
         f"{path}: REFI-QDA project '{content.name}' from {content.origin or 'an unknown program'}"

@@ -170,4 +170,45 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE transcripts ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    Migration(
+        4,
+        "full-text search index over word forms and lemmas of every segment",
+        # The rows are filled from Python (lemmas come from simplemma): at import, and for
+        # a project made before this migration on its first search (qcode.store.search).
+        # search_sources records which text and lemmatiser each transcript was indexed
+        # with, so a re-imported transcript or a new lemmatiser is indexed again.
+        """
+        CREATE TABLE search_rows (
+            id INTEGER PRIMARY KEY,
+            transcript_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            interviewer INTEGER NOT NULL CHECK (interviewer IN (0, 1)),
+            forms TEXT NOT NULL,
+            lemmas TEXT NOT NULL,
+            FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            UNIQUE (transcript_id, segment)
+        );
+        CREATE TABLE search_sources (
+            transcript_id TEXT PRIMARY KEY REFERENCES transcripts(id)
+                DEFERRABLE INITIALLY DEFERRED,
+            content_hash TEXT NOT NULL,
+            lemmatiser TEXT NOT NULL,
+            indexed_at TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE search_index USING fts5(
+            forms, lemmas, content = 'search_rows', content_rowid = 'id', detail = column,
+            tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+        );
+        CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, col);
+        CREATE TRIGGER search_rows_added AFTER INSERT ON search_rows BEGIN
+            INSERT INTO search_index(rowid, forms, lemmas)
+                VALUES (new.id, new.forms, new.lemmas);
+        END;
+        CREATE TRIGGER search_rows_removed AFTER DELETE ON search_rows BEGIN
+            INSERT INTO search_index(search_index, rowid, forms, lemmas)
+                VALUES ('delete', old.id, old.forms, old.lemmas);
+        END;
+        """,
+    ),
 )

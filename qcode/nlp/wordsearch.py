@@ -1,0 +1,276 @@
+"""Dutch words for text search: the tokens of a segment with their lemmas, what a search
+query asks for, and which words of the corpus each search word stands for.
+
+A segment is cut into tokens (runs of letters and digits, with any combining accents),
+each kept as its lowercase NFC form and its lemma from :func:`qcode.nlp.lexicon.lemma`,
+the lemmas ``suggest`` uses. The index stores both streams, one token a position.
+
+A search word then matches, in the default mode:
+
+- a token whose lemma is the word or its lemma (``vertrouwen`` finds *vertrouwde*,
+  *vertrouw*), or whose form is the word as typed;
+- a token that holds the word (or its lemma) as a part of a compound, by the boundary
+  rules codebook keywords follow (:func:`qcode.nlp.keywords.compound_parts`):
+  ``informatie`` finds *informatiedeling*, ``huis`` finds *veiligheidshuis* but not
+  *thuis* or *huishouden*.
+
+``casus*`` matches forms and lemmas that start with ``casus``; ``"informatie delen"``
+matches the words in that order, next to each other (punctuation between them aside).
+With ``exact`` only the written form counts, ignoring case: no lemmas, no compounds.
+
+Which corpus words a search word stands for is decided once per distinct word of the
+index vocabulary (:meth:`WordQuery.lemma_terms`, :meth:`WordQuery.form_terms`), so the
+index can find the segments and the same sets confirm every hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from qcode.errors import QcodeError, UsageError
+from qcode.nlp import lexicon
+from qcode.nlp.keywords import compound_parts
+
+if TYPE_CHECKING:
+    import regex
+
+INDEX_FORMAT = 1
+"""Bump when what the index holds changes, so every project indexes itself again."""
+
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+TOKEN = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*")
+"""A token: letters and digits, with combining accents (text in NFD form) kept inside.
+The index's FTS5 tokenizer counts exactly these characters as parts of a word, so every
+token is one index term."""
+
+PREFIX_MIN = 2
+"""A prefix search needs this many letters: ``c*`` would match a fifth of the corpus."""
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    form: str
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of ``text`` with their character offsets and lowercase NFC forms."""
+    return [Token(m.start(), m.end(), normalise(m.group())) for m in TOKEN.finditer(text)]
+
+
+def normalise(word: str) -> str:
+    return unicodedata.normalize("NFC", word).lower()
+
+
+def lemma_of(form: str) -> str:
+    """The lemma of a token's form, as one token (the form itself when the lemmatiser
+    returns something that is not one word)."""
+    found = lexicon.lemma(form)
+    return found if found and TOKEN.fullmatch(found) else form
+
+
+def index_text(text: str) -> tuple[str, str]:
+    """The forms and the lemmas of ``text``, each a space-separated stream of tokens in
+    the same order (what the search index stores for a segment)."""
+    forms = [token.form for token in tokens(text)]
+    return " ".join(forms), " ".join(lemma_of(form) for form in forms)
+
+
+@lru_cache(maxsize=1)
+def lemmatiser_version() -> str:
+    """What the index was built with: this module's format, simplemma's version and
+    qcode's own word lists. When it changes, transcripts are indexed again."""
+    import simplemma
+
+    payload = json.dumps(
+        [INDEX_FORMAT, getattr(simplemma, "__version__", ""), TOKEN.pattern,
+         sorted(lexicon.LEMMA_OVERRIDES.items()), sorted(lexicon.EXTRA_WORDS)],
+        ensure_ascii=False,
+    )
+    return f"{INDEX_FORMAT}-{hashlib.sha256(payload.encode('utf-8')).hexdigest()[:12]}"
+
+
+# -- what a query asks for -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a query, lowercase; ``prefix`` for ``casus*``."""
+
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to look for: a word, or a phrase of words next to each other."""
+
+    written: str
+    words: tuple[Word, ...]
+
+
+def parse_query(query: str) -> tuple[Term, ...]:
+    """The terms of a search query: words, ``"phrases in quotes"`` and ``prefix*``.
+
+    A segment is a hit for every place any of the terms occurs. A word written with
+    punctuation inside (``ggz-team``, ``AVG/privacy``) is a phrase of its parts.
+    Raises UsageError for an empty query, an unclosed quote or a misplaced ``*``.
+    """
+    terms: list[Term] = []
+    position = 0
+    for match in re.finditer(r'"([^"]*)"?|[^\s"]+', query):
+        position = match.start()
+        chunk = match.group()
+        if chunk.startswith('"'):
+            if len(chunk) < 2 or not chunk.endswith('"'):
+                raise UsageError(
+                    f"search {query!r}: the quote at position {position + 1} is not closed; "
+                    'put a phrase between two double quotes, e.g. \'"informatie delen"\''
+                )
+            inner = match.group(1)
+            words = _words(inner, query, position + 1)
+            if words:
+                terms.append(Term(inner.strip(), words))
+            continue
+        words = _words(chunk, query, position)
+        if words:
+            terms.append(Term(chunk, words))
+    if not terms:
+        raise UsageError(
+            f"search {query!r}: no word to look for; give a word, a \"phrase\" or a prefix*, "
+            "e.g. qcode search casusregie"
+        )
+    return tuple(terms)
+
+
+def _words(chunk: str, query: str, offset: int) -> tuple[Word, ...]:
+    words: list[Word] = []
+    found = list(TOKEN.finditer(chunk))
+    for i, match in enumerate(found):
+        after = chunk[match.end():match.end() + 1]
+        prefix = after == "*"
+        if prefix and len(normalise(match.group())) < PREFIX_MIN:
+            raise UsageError(
+                f"search {query!r}: the prefix at position {offset + match.start() + 1} is "
+                f"too short; give at least {PREFIX_MIN} letters before '*', e.g. casus*"
+            )
+        if prefix and i + 1 < len(found) and found[i + 1].start() == match.end() + 1:
+            raise UsageError(
+                f"search {query!r}: '*' at position {offset + match.end() + 1} stands inside "
+                "a word; '*' only ends a word (casus*), or use --regex"
+            )
+        words.append(Word(normalise(match.group()), prefix))
+    stars = [i for i, char in enumerate(chunk) if char == "*"]
+    ends = {m.end() for m in found}
+    for star in stars:
+        if star not in ends:
+            raise UsageError(
+                f"search {query!r}: '*' at position {offset + star + 1} follows no word; "
+                "write it right after a word (casus*), or use --regex"
+            )
+    return tuple(words)
+
+
+class WordQuery:
+    """Which index terms one query word stands for (see the module docstring)."""
+
+    def __init__(self, word: Word, *, exact: bool = False) -> None:
+        self.word = word
+        self.exact = exact
+        text = word.text
+        plain = exact or word.prefix
+        self.variants: tuple[str, ...] = (
+            (text,) if plain else tuple(dict.fromkeys([text, lemma_of(text)]))
+        )
+        # The search word as a codebook keyword would be compiled (keywords.KeywordTable).
+        self._heads = {v: {0} for v in self.variants
+                       if v.isalpha() and len(v) >= lexicon.MIN_HEAD_KEYWORD}
+        self._modifiers = {v: {0} for v in self.variants
+                           if v.isalpha() and len(v) >= lexicon.MIN_MODIFIER_KEYWORD}
+
+    def lemma_terms(self, vocabulary: Iterable[str]) -> frozenset[str]:
+        """The lemmas of the index that this word stands for."""
+        if self.exact:
+            return frozenset()
+        return frozenset(term for term in vocabulary if self._matches(term))
+
+    def form_terms(self, vocabulary: Iterable[str]) -> frozenset[str]:
+        """The written forms of the index that this word stands for."""
+        return frozenset(term for term in vocabulary if self._matches(term))
+
+    def _matches(self, term: str) -> bool:
+        if self.word.prefix:
+            return term.startswith(self.word.text)
+        if term in self.variants:
+            return True
+        if self.exact or not any(variant in term for variant in self.variants):
+            return False
+        return bool(compound_parts(term, self._heads, self._modifiers))
+
+
+def find_runs(
+    words: Sequence[Callable[[str, str], bool]], forms: Sequence[str], lemmas: Sequence[str]
+) -> list[tuple[int, int]]:
+    """Where a term occurs in a segment's token streams: the (first, last) token indexes
+    of every run of tokens that match the term's ``words`` (each asked with a token's form
+    and lemma) one after the other."""
+    size = len(words)
+    found = []
+    for first in range(len(forms) - size + 1):
+        if all(words[k](forms[first + k], lemmas[first + k]) for k in range(size)):
+            found.append((first, first + size - 1))
+    return found
+
+
+# -- regular expressions ----------------------------------------------------------------
+
+REGEX_TIME_LIMIT = 10.0
+"""Seconds a --regex search may take over the whole corpus before it is stopped."""
+
+
+class PatternTooSlow(QcodeError):
+    """A regular expression that backtracks without end on the corpus."""
+
+
+def compile_pattern(pattern: str, *, option: str = "--regex") -> regex.Pattern[str]:
+    """``pattern`` compiled to match ignoring case (``(?-i)`` at its start turns that off),
+    or a UsageError that says where it is malformed."""
+    import regex
+
+    try:
+        return regex.compile(pattern, regex.IGNORECASE)
+    except regex.error as exc:
+        where = f" at position {exc.pos + 1}" if getattr(exc, "pos", None) is not None else ""
+        raise UsageError(
+            f"{option} {pattern!r}: not a regular expression ({exc.msg}{where}); check "
+            "brackets and escapes, or search words without --regex"
+        ) from None
+
+
+def pattern_spans(
+    compiled: regex.Pattern[str], text: str, *, deadline: float, where: str,
+    option: str = "--regex",
+) -> list[tuple[int, int]]:
+    """The (start, end) of every non-empty match of ``compiled`` in ``text``, giving up
+    with :class:`PatternTooSlow` once the monotonic clock passes ``deadline``: a pattern
+    such as ``(a+)+$`` can take longer than the age of the universe on one sentence."""
+    remaining = deadline - time.monotonic()
+    try:
+        if remaining <= 0:
+            raise TimeoutError
+        return [m.span() for m in compiled.finditer(text, timeout=remaining) if m.end() > m.start()]
+    except TimeoutError:
+        raise PatternTooSlow(
+            f"{option} {compiled.pattern!r}: stopped after {REGEX_TIME_LIMIT:g} s (reached "
+            f"{where}); the pattern backtracks too much, usually a repetition inside a "
+            "repetition such as (a+)+ or (\\w+\\s?)+; write it without the nesting"
+        ) from None

@@ -1,0 +1,194 @@
+"""The full-text search index: the word forms and lemmas of every segment in SQLite's
+FTS5 (schema in migration 4).
+
+``search_rows`` holds, per segment, two space-separated token streams of equal length
+(forms and lemmas, made by :mod:`qcode.nlp.wordsearch`); the FTS5 table ``search_index``
+indexes both columns (kept in step by triggers), ``search_terms`` lists its vocabulary,
+and ``search_sources`` records the text (content hash) and lemmatiser each transcript
+was indexed with. Lemmatising is Python, so this module never makes rows itself: the
+import fills them (:func:`qcode.analysis.textindex.refresh_index`), :func:`forget` drops
+a transcript's rows whenever its text changes, and a search first indexes whatever
+:func:`stale_transcripts` names (a project made before migration 4, a lemmatiser that
+changed).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from qcode.store.project import Project, now_iso
+
+COLUMNS: tuple[str, ...] = ("forms", "lemmas")
+
+
+@dataclass(frozen=True)
+class IndexedSegment:
+    """A segment found in the index, with its text and its lemma stream."""
+
+    transcript: str
+    segment: int
+    speaker: str
+    interviewer: bool
+    text: str
+    lemmas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WordLookup:
+    """The index terms one word of a query stands for: any of these lemmas or forms."""
+
+    lemmas: frozenset[str] = frozenset()
+    forms: frozenset[str] = frozenset()
+    prefix: str = ""
+    """With a prefix, every form (and, unless ``exact``, lemma) starting with it."""
+    exact: bool = False
+
+    def matches(self, form: str, lemma: str) -> bool:
+        """Whether a token (its form and lemma) is one of these terms."""
+        if self.prefix:
+            return form.startswith(self.prefix) or (
+                not self.exact and lemma.startswith(self.prefix))
+        return form in self.forms or lemma in self.lemmas
+
+
+# -- keeping it in step ----------------------------------------------------------------
+
+
+def stale_transcripts(project: Project, lemmatiser: str) -> list[str]:
+    """Transcripts whose index is missing or was made from other text or another
+    lemmatiser, in id order."""
+    return [r[0] for r in project._db.execute(
+        "SELECT t.id FROM transcripts t LEFT JOIN search_sources s ON s.transcript_id = t.id "
+        "WHERE s.transcript_id IS NULL OR s.content_hash != t.content_hash "
+        "OR s.lemmatiser != ? ORDER BY t.id", (lemmatiser,),
+    )]
+
+
+def forget(project: Project, transcript: str) -> None:
+    """Drop a transcript's rows from the index (its text is about to change). Runs in the
+    caller's transaction; the next search or import indexes it again."""
+    project._db.execute("DELETE FROM search_rows WHERE transcript_id = ?", (transcript,))
+    project._db.execute("DELETE FROM search_sources WHERE transcript_id = ?", (transcript,))
+
+
+def replace_rows(
+    project: Project, transcript: str, rows: Iterable[tuple[int, bool, str, str]], *,
+    lemmatiser: str,
+) -> None:
+    """Index a transcript anew: ``rows`` are (segment, interviewer, forms, lemmas), and
+    the transcript's current text is recorded as the one indexed."""
+    with project.atomic():
+        forget(project, transcript)
+        project._db.executemany(
+            "INSERT INTO search_rows(transcript_id, segment, interviewer, forms, lemmas) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(transcript, number, int(interviewer), forms, lemmas)
+             for number, interviewer, forms, lemmas in rows],
+        )
+        project._db.execute(
+            "INSERT INTO search_sources(transcript_id, content_hash, lemmatiser, indexed_at) "
+            "SELECT id, content_hash, ?, ? FROM transcripts WHERE id = ?",
+            (lemmatiser, now_iso(), transcript),
+        )
+
+
+# -- looking things up ------------------------------------------------------------------
+
+
+def terms_containing(project: Project, column: str, parts: Sequence[str]) -> list[str]:
+    """The distinct terms of one index column (``forms`` or ``lemmas``) that contain any
+    of ``parts``: the vocabulary a query word is compared with."""
+    if column not in COLUMNS:
+        raise ValueError(f"no index column {column!r}")
+    if not parts:
+        return []
+    clause = " OR ".join("instr(term, ?) > 0" for _ in parts)
+    return [r[0] for r in project._db.execute(
+        f"SELECT term FROM search_terms WHERE col = ? AND ({clause})", (column, *parts))]
+
+
+def find(
+    project: Project,
+    terms: Sequence[Sequence[WordLookup]],
+    *,
+    transcripts: Sequence[str] | None = None,
+    interviewer_turns: bool = False,
+) -> list[IndexedSegment]:
+    """Segments that may hold any of ``terms`` (each a sequence of words that must all be
+    in the segment), in transcript and segment order. The caller confirms where, and
+    whether the words stand next to each other."""
+    clauses = [_all_of(words) for words in terms]
+    expression = " OR ".join(f"({c})" for c in clauses if c)
+    if not expression or (transcripts is not None and not transcripts):
+        return []
+    query = (
+        "SELECT r.transcript_id, r.segment, r.interviewer, r.lemmas, s.text, s.speaker "
+        "FROM search_index JOIN search_rows r ON r.id = search_index.rowid "
+        "JOIN segments s ON s.transcript_id = r.transcript_id AND s.number = r.segment "
+        "WHERE search_index MATCH ?"
+    )
+    params: list[object] = [expression]
+    if not interviewer_turns:
+        query += " AND r.interviewer = 0"
+    if transcripts is not None:
+        query += " AND r.transcript_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(transcripts)))
+    query += " ORDER BY r.transcript_id, r.segment"
+    return [
+        IndexedSegment(transcript=r[0], segment=r[1], speaker=r[5], interviewer=bool(r[2]),
+                       text=r[4], lemmas=tuple(r[3].split(" ")) if r[3] else ())
+        for r in project._db.execute(query, params)
+    ]
+
+
+def _all_of(words: Sequence[WordLookup]) -> str:
+    """FTS5 syntax for a segment holding every word (empty when one cannot match)."""
+    parts = []
+    for word in words:
+        options = []
+        if word.prefix:
+            options.append(f"forms : {_quoted(word.prefix)}*")
+            if not word.exact:
+                options.append(f"lemmas : {_quoted(word.prefix)}*")
+        if word.lemmas:
+            options.append("lemmas : (" + " OR ".join(map(_quoted, sorted(word.lemmas))) + ")")
+        if word.forms:
+            options.append("forms : (" + " OR ".join(map(_quoted, sorted(word.forms))) + ")")
+        if not options:
+            return ""
+        parts.append("(" + " OR ".join(options) + ")")
+    return " AND ".join(parts)
+
+
+def _quoted(term: str) -> str:
+    """A term as an FTS5 string: inside double quotes nothing is an operator."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def scan(
+    project: Project, *, transcripts: Sequence[str] | None = None,
+    interviewer_turns: bool = False,
+) -> Iterator[tuple[str, int, str, bool, str]]:
+    """(transcript, segment, speaker, interviewer, text) of every segment searched, in
+    order: what a regular expression runs over (no index can narrow that down)."""
+    if transcripts is not None and not transcripts:
+        return
+    query = "SELECT transcript_id, number, speaker, interviewer, text FROM segments WHERE 1 = 1"
+    params: list[object] = []
+    if not interviewer_turns:
+        query += " AND interviewer = 0"
+    if transcripts is not None:
+        query += " AND transcript_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(transcripts)))
+    query += " ORDER BY transcript_id, number"
+    for r in project._db.execute(query, params):
+        yield r[0], r[1], r[2], bool(r[3]), r[4]
+
+
+def index_size(project: Project) -> tuple[int, int]:
+    """(indexed segments, indexed transcripts), for a note or a benchmark."""
+    rows = project._db.execute("SELECT count(*) FROM search_rows").fetchone()[0]
+    sources = project._db.execute("SELECT count(*) FROM search_sources").fetchone()[0]
+    return int(rows), int(sources)
