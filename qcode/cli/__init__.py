@@ -11,6 +11,7 @@ from qcode.cli import (  # noqa: F401  (importing registers the commands)
     codings_cmds,
     demo_cmd,
     export_cmds,
+    query_cmds,
     refi_cmds,
     report_cmd,
     search_cmd,
