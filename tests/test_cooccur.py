@@ -165,3 +165,37 @@ def test_cli_errors(project: Project, tmp_path: Path) -> None:
     ]:
         assert_user_error(qcode(project, "cooccur", *args), message)
     assert snapshot(project) == before
+
+
+# -- the report: conditions beside the observed form --------------------------------------
+
+
+def test_condition_levels_beside_the_forms_per_case(project: Project) -> None:
+    """trust.high/low carry a level and governance.lead_organisation/nao are forms; per
+    case, an interview links every level coded in it with every form coded in it."""
+    from qcode.analysis.cooccur import condition_form_links
+
+    noord, zuid = condition_form_links(project, coders=["ann"])
+    assert (noord.unit, noord.rows) == ("Noord", (("trust", "low"),))
+    assert {k: v.respondents for k, v in noord.cells.items()} == {
+        ("trust", "low", "lead_organisation"): ("R01",), ("trust", "low", "nao"): ("R01",)}
+    cell = noord.cells[("trust", "low", "lead_organisation")]
+    assert [(e.segment, e.code) for e in cell.evidence] == [
+        (2, "governance.lead_organisation"), (2, "trust.low")]
+    assert cell.expected and not noord.cells[("trust", "low", "nao")].expected
+    assert zuid.rows == (("trust", "low"), ("trust", "high"))
+    assert {k: v.respondents for k, v in zuid.cells.items()} == {
+        ("trust", "high", "lead_organisation"): ("R02",),
+        ("trust", "low", "lead_organisation"): ("R02",),
+        ("trust", "high", "nao"): ("R03",), ("trust", "low", "nao"): ("R03",)}
+
+
+def test_the_report_shows_them_beside_the_typology(project: Project) -> None:
+    from qcode.report import build_report
+
+    html = build_report(project, coders=["ann"], lang="en")
+    section = html[html.index('id="case-1"'):html.index('id="case-2"')]
+    assert "Conditions and form in the same interviews" in section
+    assert '✓ <a href="#case-1-link-trust-low-lead_organisation">1 int.</a>' in section
+    target = section[section.index('id="case-1-link-trust-low-lead_organisation"'):]
+    assert '<a href="#q' in target.split("</div>")[0]  # each segment links to its quote

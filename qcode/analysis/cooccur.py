@@ -16,7 +16,14 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qcode.analysis.matrix import MISSING_GROUP, check_attribute
+from qcode.analysis.matrix import MISSING_GROUP, check_attribute, group_of
+from qcode.analysis.typology import (
+    CONDITIONS,
+    OBSERVED,
+    PROVAN_KENIS,
+    Evidence,
+    level_codes,
+)
 from qcode.errors import QcodeError
 from qcode.exports.tables import Cell, write_rows
 from qcode.models import CODE_LEVELS, at_level
@@ -216,3 +223,89 @@ def cooccurrence_frame(table: Cooccurrence, measure: str) -> pd.DataFrame:
     frame = pd.DataFrame(data, index=list(table.codes))
     frame.insert(0, "label", [table.labels.get(c, "") for c in table.codes])
     return frame
+
+
+# -- conditions beside the observed form (the replication report) ------------------------
+
+LEVEL_ORDER: tuple[str, ...] = ("few", "low", "moderate", "high", "many")
+
+
+@dataclass(frozen=True)
+class ConditionFormLink:
+    """The interviews of a case in which a condition was coded at ``level`` and the
+    governance ``form`` was coded too, with the segments behind both."""
+
+    condition: str
+    level: str
+    form: str
+    respondents: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def expected(self) -> bool:
+        """Whether Provan & Kenis expect this level of the condition for this form."""
+        return self.level in PROVAN_KENIS[self.form][self.condition]
+
+
+@dataclass(frozen=True)
+class CaseLinks:
+    """Per case (or case and wave): which condition levels occur in the same interviews
+    as which coded governance form. ``rows`` are the (condition, level) pairs coded in
+    the case, ``cells`` the combinations found in at least one interview."""
+
+    unit: str
+    rows: tuple[tuple[str, str], ...]
+    cells: dict[tuple[str, str, str], ConditionFormLink]
+
+
+def condition_form_links(
+    project: Project, *, coders: Sequence[str] = (), then_by: str | None = None,
+    where: Sequence[Condition] = (),
+) -> list[CaseLinks]:
+    """For every case, each Provan & Kenis condition at each coded level beside each
+    coded governance form, counted in interviews (respondents): in the replication's
+    interviews conditions and forms come up in different answers of one interview,
+    seldom in the same turn. Levels are read from the codebook as the typology reads
+    them (:func:`qcode.analysis.typology.level_codes`)."""
+    codebook = require_codebook(project)
+    levels = level_codes(codebook)
+    attributes = transcript_attributes(project)
+    chosen = select_transcripts(project, (), where)
+    if chosen is not None:
+        attributes = {t: attributes[t] for t in chosen}
+    by_transcript: dict[str, set[Evidence]] = {t: set() for t in attributes}
+    for coding in codings_store.select(project, coders=coders, transcripts=chosen):
+        level = levels.get(coding.code)
+        if level is not None:
+            by_transcript[coding.transcript].add(Evidence(
+                coding.transcript, coding.segment, attributes[coding.transcript]["respondent"],
+                coding.code, level))
+    units: dict[str, list[str]] = {}
+    for transcript, attrs in attributes.items():
+        units.setdefault(group_of(attrs, "case", then_by), []).append(transcript)
+    result = []
+    for unit in sorted(units):
+        rows: set[tuple[str, str]] = set()
+        found: dict[tuple[str, str, str], tuple[set[str], set[Evidence]]] = {}
+        for transcript in sorted(units[unit]):
+            evidence = by_transcript[transcript]
+            conditions = [e for e in evidence if e.code.split(".", 1)[0] in CONDITIONS]
+            forms = [e for e in evidence if e.code.split(".", 1)[0] == OBSERVED]
+            rows.update((e.code.split(".", 1)[0], e.level) for e in conditions)
+            for c in conditions:
+                for f in forms:
+                    key = (c.code.split(".", 1)[0], c.level, f.level)
+                    people, segments = found.setdefault(key, (set(), set()))
+                    people.add(c.respondent)
+                    segments.update((c, f))
+        ordered = tuple(sorted(rows, key=lambda r: (CONDITIONS.index(r[0]),
+                                                    LEVEL_ORDER.index(r[1])
+                                                    if r[1] in LEVEL_ORDER else 99, r[1])))
+        cells = {
+            key: ConditionFormLink(*key, respondents=tuple(sorted(people)),
+                                   evidence=tuple(sorted(segments, key=lambda e: (
+                                       e.transcript, e.segment, e.code))))
+            for key, (people, segments) in found.items()
+        }
+        result.append(CaseLinks(unit, ordered, cells))
+    return result

@@ -9,8 +9,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
-from qcode.values import parse_mapping
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    WHERE_OPTION,
+    ListFormat,
+    console,
+    emit,
+    note,
+    open_project,
+)
+from qcode.values import parse_mapping, parse_where
 
 if TYPE_CHECKING:
     from qcode.analysis.agreement import AgreementReport, CodeAgreement
@@ -45,6 +53,7 @@ def agreement(
     coders: list[str] = CODERS_OPTION,
     code: list[str] = CODE_OPTION,
     level: Level = LEVEL_OPTION,
+    where: list[str] = WHERE_OPTION,
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa
@@ -58,9 +67,10 @@ def agreement(
     """
     from qcode.analysis.agreement import agreement_report
 
+    conditions = parse_where(where)
     with open_project(ctx) as project:
         report = agreement_report(project, coders=_coders(coders, more), codes=code,
-                                  level=level.value)
+                                  level=level.value, where=conditions)
     note(f"{', '.join(report.coders)} on {report.n_units} respondent segments of "
          f"{len(report.transcripts)} transcript(s): {', '.join(report.transcripts)}")
     if fmt is ListFormat.table:

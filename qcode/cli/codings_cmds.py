@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, emit, note, open_project
+from qcode.cli.common import FORMAT_OPTION, WHERE_OPTION, ListFormat, emit, note, open_project
 from qcode.coding.manual import default_coder
 from qcode.models import Coding
 from qcode.store import codings as codings_store
-from qcode.values import parse_span
+from qcode.store.transcripts import select_transcripts
+from qcode.values import parse_span, parse_where
 
 codings_app = typer.Typer(help="Add, remove, list, import and export codings.",
                           no_args_is_help=True)
@@ -88,16 +89,18 @@ def list_(
     transcripts: list[str] = typer.Argument(None, help="Transcript ids (default: all)."),
     code: list[str] = typer.Option([], "--code", help="Only this code and its sub-codes."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    where: list[str] = WHERE_OPTION,
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """List codings.
 
     Example: qcode codings list noordrand-r01 --code trust --format jsonl
     """
+    conditions = parse_where(where)
     with open_project(ctx) as project:
         codings_store.require_coders(project, coder)
-        codings = codings_store.select(project, transcripts=transcripts or None, codes=code,
-                                       coders=coder)
+        chosen = select_transcripts(project, transcripts or (), conditions)
+        codings = codings_store.select(project, transcripts=chosen, codes=code, coders=coder)
     rows = [
         {"transcript": c.transcript, "segment": c.segment, "code": c.code, "coder": c.coder,
          "provenance": c.provenance, "memo": c.memo, "start": c.start, "end": c.end,

@@ -91,8 +91,11 @@ def prediction_text(prediction: Prediction, lang: str) -> str:
     return w["nothing_predicted"]
 
 
-def case_section(typology: Typology, index: int, lang: str, quotes: QuoteIndex) -> str:
-    """The typology table of one case, then the evidence lists its cells link to."""
+def case_section(
+    typology: Typology, index: int, lang: str, quotes: QuoteIndex, beside: str = ""
+) -> str:
+    """The typology table of one case, ``beside`` it more HTML on the case (the
+    conditions found with each form), then the evidence lists its cells link to."""
     w = words(lang)
     anchor = unit_anchor(index)
     lines = [
@@ -137,6 +140,7 @@ def case_section(typology: Typology, index: int, lang: str, quotes: QuoteIndex) 
         f'<tr class="fit"><th scope="row">{escape(w["verdict"])}</th>'
         f'<td colspan="{span}">{verdict(typology.fit, lang)}</td></tr>',
         "</tfoot></table>",
+        beside,
         '<div class="evidence">',
     ]
     for finding in (*typology.conditions, typology.observed):
