@@ -60,6 +60,31 @@ def test_a_word_is_found_inside_compounds_at_a_plausible_boundary(project: Proje
     assert places(project, "huis") == [("noord-r01", 6, "Veiligheidshuis")]
 
 
+def test_a_form_the_corpus_never_uses_still_finds_its_lemma(project: Project) -> None:
+    """'vertrouwt' is in no interview: its lemma comes from the lemmatiser, not the index."""
+    assert [m for _, _, m in places(project, "vertrouwt")] == [
+        "vertrouwde", "vertrouw", "vertrouwen", "Vertrouwen"]
+
+
+@pytest.mark.parametrize("word", [
+    "informatiedeling", "veiligheidshuis", "veiligheidshuizen", "thuis", "huishouden",
+    "huisarts", "ketenpartners", "casusoverleg", "vertrouwensband", "belangrijk",
+    "regelmatig", "huisartsencoöperatie", "voorzorg", "netwerkpartner",
+])
+def test_compound_parts_are_the_parts_keywords_are_found_by(word: str) -> None:
+    """The index records, per word, exactly the parts a codebook keyword would be found
+    by in that word (KeywordTable's rule), so search and suggest agree on compounds."""
+    from qcode.nlp import lexicon
+    from qcode.nlp.keywords import compound_parts
+
+    recorded = wordsearch.compound_parts_of(word)
+    for part in {word[i:j] for i in range(len(word)) for j in range(i + 3, len(word) + 1)}:
+        heads = {part: {0}} if len(part) >= lexicon.MIN_HEAD_KEYWORD else {}
+        modifiers = {part: {0}} if len(part) >= lexicon.MIN_MODIFIER_KEYWORD else {}
+        assert (part in recorded) == bool(compound_parts(word, heads, modifiers)), part
+    assert ("huis" in recorded) == (word in ("veiligheidshuis", "huisartsencoöperatie"))
+
+
 def test_a_phrase_needs_its_words_next_to_each_other(project: Project) -> None:
     assert places(project, '"informatie delen"') == [("noord-r01", 4, "informatie delen")]
     assert places(project, '"delen informatie"') == []
@@ -245,7 +270,8 @@ def test_a_project_made_before_the_index_is_indexed_on_its_first_search(
     db = sqlite3.connect(root / "qcode.db")
     db.executescript(
         "DROP TABLE search_terms; DROP TABLE search_index; DROP TABLE search_rows; "
-        "DROP TABLE search_sources; DELETE FROM migrations WHERE number = 4; "
+        "DROP TABLE search_sources; DROP TABLE search_split; DROP TABLE search_compounds; "
+        "DELETE FROM migrations WHERE number = 4; "
         "PRAGMA user_version = 3;")
     db.close()
     with find_project(root) as reopened:

@@ -165,15 +165,15 @@ def _word_spans(
                               interviewer_turns=all_turns)
     spans: list[_Span] = []
     for segment in found:
-        tokens = wordsearch.tokens(segment.text)
-        forms = [token.form for token in tokens]
-        lemmas = list(segment.lemmas)
-        if len(lemmas) != len(forms):  # indexed by another tokenizer: lemmatise again
-            lemmas = [wordsearch.lemma_of(form) for form in forms]
+        offsets = wordsearch.spans(segment.text)
+        forms, lemmas = segment.forms, segment.lemmas
+        if not len(offsets) == len(forms) == len(lemmas):  # indexed differently: again
+            forms = tuple(token.form for token in wordsearch.tokens(segment.text))
+            lemmas = tuple(wordsearch.lemma_of(form) for form in forms)
         places = sorted({
-            (tokens[first].start, tokens[last].end)
+            (offsets[first][0], offsets[last][1])
             for words in lookups
-            for first, last in wordsearch.find_runs([w.matches for w in words], forms, lemmas)
+            for first, last in wordsearch.find_runs([w.matching(forms, lemmas) for w in words])
         })
         spans.extend(_Span(segment.transcript, segment.segment, segment.speaker,
                            segment.interviewer, segment.text, start, end)
@@ -182,14 +182,21 @@ def _word_spans(
 
 
 def _lookup(project: Project, word: wordsearch.Word, exact: bool) -> search_store.WordLookup:
-    """The index terms a query word stands for."""
+    """The index terms a query word stands for: itself, its lemma as the index has it,
+    and the compounds that hold either (as worked out when they were indexed)."""
     if word.prefix:
         return search_store.WordLookup(prefix=word.text, exact=exact)
-    query = wordsearch.WordQuery(word, exact=exact)
-    forms = search_store.terms_containing(project, "forms", query.variants)
-    lemmas = [] if exact else search_store.terms_containing(project, "lemmas", query.variants)
-    return search_store.WordLookup(lemmas=query.lemma_terms(lemmas),
-                                   forms=query.form_terms(forms), exact=exact)
+    if exact:
+        return search_store.WordLookup(forms=frozenset((word.text,)), exact=True)
+    # The index knows the lemma of every word it holds; only a word it lacks (neither
+    # as written nor as a lemma) needs the lemmatiser, and its dictionary takes a while
+    # to load.
+    known = search_store.lemmas_of_form(project, word.text)
+    if not known and search_store.is_lemma(project, word.text):
+        known = {word.text}
+    variants = wordsearch.variants(word, exact=False, lemmas=known)
+    terms = frozenset(variants) | search_store.compounds_with(project, variants)
+    return search_store.WordLookup(lemmas=terms, forms=terms)
 
 
 def _pattern_spans(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from qcode.nlp.wordsearch import index_text, lemmatiser_version
+from qcode.nlp.wordsearch import compound_parts_of, index_text, lemmatiser_version
 from qcode.store import search as search_store
 from qcode.store.project import Project
 from qcode.store.transcripts import get_segments
@@ -25,20 +25,30 @@ def refresh_index(
 ) -> list[str]:
     """Index every transcript (of ``transcripts``, default all) whose index is missing or
     out of date, in one transaction; return their ids."""
-    stale = search_store.stale_transcripts(project, lemmatiser_version())
+    version = lemmatiser_version()
+    stale = search_store.stale_transcripts(project, version)
     if transcripts is not None:
         wanted = set(transcripts)
         stale = [t for t in stale if t in wanted]
     if not stale:
         return []
     with project.atomic():
+        if project.get_meta(SPLIT_WITH) != version:
+            # Compound parts depend on the dictionary too: split every word again.
+            search_store.forget_compound_parts(project)
+            project.set_meta(SPLIT_WITH, version)
         for done, transcript in enumerate(stale, start=1):
             rows = []
             for segment in get_segments(project, transcript):
                 forms, lemmas = index_text(segment.text)
                 rows.append((segment.number, segment.interviewer, forms, lemmas))
-            search_store.replace_rows(project, transcript, rows,
-                                      lemmatiser=lemmatiser_version())
+            search_store.replace_rows(project, transcript, rows, lemmatiser=version)
             if progress is not None:
                 progress(done, len(stale))
+        search_store.add_compound_parts(project, {
+            term: compound_parts_of(term) for term in search_store.unsplit_terms(project)})
     return stale
+
+
+SPLIT_WITH = "search_compounds_lemmatiser"
+"""Meta key: the lemmatiser the recorded compound parts were worked out with."""

@@ -27,12 +27,15 @@ two- or three-word phrase also matches written as one word (``eigen belang``,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from qcode.models import Codebook
 from qcode.nlp import lexicon
 from qcode.nlp.levels import ancestors
+
+T = TypeVar("T")
 
 KEYWORD = "keyword"
 COMPOUND = "compound"
@@ -294,15 +297,16 @@ class KeywordTable:
 
 
 def compound_parts(
-    word: str, as_head: Mapping[str, set[int]], as_modifier: Mapping[str, set[int]]
-) -> set[int]:
+    word: str, as_head: Mapping[str, AbstractSet[T]], as_modifier: Mapping[str, AbstractSet[T]]
+) -> set[T]:
     """The keywords (by index) that stand inside the lowercase ``word`` as a part of a
     compound, by the boundary rules of this module: ``as_head`` holds the keywords that
     may close a compound, ``as_modifier`` those that may open it or sit inside it.
 
-    Text search (:mod:`qcode.nlp.wordsearch`) asks the same question of a search word.
+    Text search (:func:`qcode.nlp.wordsearch.compound_parts_of`) lists every part a word
+    could be found by, through these same rules.
     """
-    found: set[int] = set()
+    found: set[T] = set()
     size = len(word)
     if size < lexicon.MIN_MODIFIER_PART + lexicon.MIN_HEAD_KEYWORD:
         return found

@@ -18,9 +18,9 @@ A search word then matches, in the default mode:
 matches the words in that order, next to each other (punctuation between them aside).
 With ``exact`` only the written form counts, ignoring case: no lemmas, no compounds.
 
-Which corpus words a search word stands for is decided once per distinct word of the
-index vocabulary (:meth:`WordQuery.lemma_terms`, :meth:`WordQuery.form_terms`), so the
-index can find the segments and the same sets confirm every hit.
+Which words of the corpus a search word stands for is worked out per distinct word at
+indexing (:func:`compound_parts_of`) and looked up at search time, so a search loads no
+dictionary; the index finds the segments and the same word sets confirm every hit.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -180,55 +180,59 @@ def _words(chunk: str, query: str, offset: int) -> tuple[Word, ...]:
     return tuple(words)
 
 
-class WordQuery:
-    """Which index terms one query word stands for (see the module docstring)."""
-
-    def __init__(self, word: Word, *, exact: bool = False) -> None:
-        self.word = word
-        self.exact = exact
-        text = word.text
-        plain = exact or word.prefix
-        self.variants: tuple[str, ...] = (
-            (text,) if plain else tuple(dict.fromkeys([text, lemma_of(text)]))
-        )
-        # The search word as a codebook keyword would be compiled (keywords.KeywordTable).
-        self._heads = {v: {0} for v in self.variants
-                       if v.isalpha() and len(v) >= lexicon.MIN_HEAD_KEYWORD}
-        self._modifiers = {v: {0} for v in self.variants
-                           if v.isalpha() and len(v) >= lexicon.MIN_MODIFIER_KEYWORD}
-
-    def lemma_terms(self, vocabulary: Iterable[str]) -> frozenset[str]:
-        """The lemmas of the index that this word stands for."""
-        if self.exact:
-            return frozenset()
-        return frozenset(term for term in vocabulary if self._matches(term))
-
-    def form_terms(self, vocabulary: Iterable[str]) -> frozenset[str]:
-        """The written forms of the index that this word stands for."""
-        return frozenset(term for term in vocabulary if self._matches(term))
-
-    def _matches(self, term: str) -> bool:
-        if self.word.prefix:
-            return term.startswith(self.word.text)
-        if term in self.variants:
-            return True
-        if self.exact or not any(variant in term for variant in self.variants):
-            return False
-        return bool(compound_parts(term, self._heads, self._modifiers))
+def variants(word: Word, *, exact: bool, lemmas: Iterable[str] = ()) -> tuple[str, ...]:
+    """The strings a query word is looked for as: itself and, unless ``exact`` or a
+    prefix, its lemmas (``lemmas`` as the index knows the word; else the lemmatiser's)."""
+    if exact or word.prefix:
+        return (word.text,)
+    known = list(lemmas) or [lemma_of(word.text)]
+    return tuple(dict.fromkeys([word.text, *known]))
 
 
-def find_runs(
-    words: Sequence[Callable[[str, str], bool]], forms: Sequence[str], lemmas: Sequence[str]
-) -> list[tuple[int, int]]:
-    """Where a term occurs in a segment's token streams: the (first, last) token indexes
-    of every run of tokens that match the term's ``words`` (each asked with a token's form
-    and lemma) one after the other."""
-    size = len(words)
-    found = []
-    for first in range(len(forms) - size + 1):
-        if all(words[k](forms[first + k], lemmas[first + k]) for k in range(size)):
-            found.append((first, first + size - 1))
-    return found
+class _EveryPart(Mapping[str, frozenset[str]]):
+    """A keyword table that holds every string, each under its own name: given it,
+    :func:`~qcode.nlp.keywords.compound_parts` names every part it would accept."""
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        return frozenset((key,))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+_EVERY_PART = _EveryPart()
+
+
+def compound_parts_of(word: str) -> set[str]:
+    """Every search word that finds the lowercase ``word`` as a part of a compound, by
+    the rules codebook keywords follow (``informatiedeling``: informatie, deling, ...;
+    ``thuis``: none). Only words of letters are split, as ``suggest`` splits them."""
+    if not word.isalpha():
+        return set()
+    return compound_parts(word, _EVERY_PART, _EVERY_PART)
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """The character offsets of the tokens of ``text`` (see :func:`tokens`)."""
+    return [match.span() for match in TOKEN.finditer(text)]
+
+
+def find_runs(matching: Sequence[Sequence[bool]]) -> list[tuple[int, int]]:
+    """Where a term occurs in a segment: the (first, last) token indexes of every run of
+    tokens that match the term's words one after the other; ``matching[k][i]`` says
+    whether token ``i`` matches word ``k``."""
+    if not matching:
+        return []
+    size = len(matching)
+    first_word = matching[0]
+    return [
+        (first, first + size - 1)
+        for first in range(len(first_word) - size + 1)
+        if first_word[first] and all(matching[k][first + k] for k in range(1, size))
+    ]
 
 
 # -- regular expressions ----------------------------------------------------------------

@@ -177,6 +177,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         # a project made before this migration on its first search (qcode.store.search).
         # search_sources records which text and lemmatiser each transcript was indexed
         # with, so a re-imported transcript or a new lemmatiser is indexed again.
+        # search_compounds lists, per word of the index, the parts a search word could
+        # find it by inside a compound (search_split: the words already split).
         """
         CREATE TABLE search_rows (
             id INTEGER PRIMARY KEY,
@@ -201,6 +203,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
         );
         CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, col);
+        CREATE TABLE search_split (
+            term TEXT PRIMARY KEY
+        ) WITHOUT ROWID;
+        CREATE TABLE search_compounds (
+            part TEXT NOT NULL,
+            term TEXT NOT NULL,
+            PRIMARY KEY (part, term)
+        ) WITHOUT ROWID;
         CREATE TRIGGER search_rows_added AFTER INSERT ON search_rows BEGIN
             INSERT INTO search_index(rowid, forms, lemmas)
                 VALUES (new.id, new.forms, new.lemmas);

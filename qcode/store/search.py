@@ -3,11 +3,15 @@ FTS5 (schema in migration 4).
 
 ``search_rows`` holds, per segment, two space-separated token streams of equal length
 (forms and lemmas, made by :mod:`qcode.nlp.wordsearch`); the FTS5 table ``search_index``
-indexes both columns (kept in step by triggers), ``search_terms`` lists its vocabulary,
-and ``search_sources`` records the text (content hash) and lemmatiser each transcript
-was indexed with. Lemmatising is Python, so this module never makes rows itself: the
-import fills them (:func:`qcode.analysis.textindex.refresh_index`), :func:`forget` drops
-a transcript's rows whenever its text changes, and a search first indexes whatever
+indexes both columns (kept in step by triggers) and ``search_terms`` lists its
+vocabulary. ``search_sources`` records the text (content hash) and lemmatiser each
+transcript was indexed with; ``search_compounds`` holds, for every word of the index,
+the parts a search word finds it by inside a compound (``informatie`` in
+*informatiedeling*), so a search needs no dictionary of its own.
+
+Lemmatising is Python, so this module never makes rows itself: the import fills them
+(:func:`qcode.analysis.textindex.refresh_index`), :func:`forget` drops a transcript's
+rows whenever its text changes, and a search first indexes whatever
 :func:`stale_transcripts` names (a project made before migration 4, a lemmatiser that
 changed).
 """
@@ -20,8 +24,6 @@ from dataclasses import dataclass
 
 from qcode.store.project import Project, now_iso
 
-COLUMNS: tuple[str, ...] = ("forms", "lemmas")
-
 
 @dataclass(frozen=True)
 class IndexedSegment:
@@ -32,6 +34,7 @@ class IndexedSegment:
     speaker: str
     interviewer: bool
     text: str
+    forms: tuple[str, ...]
     lemmas: tuple[str, ...]
 
 
@@ -45,12 +48,18 @@ class WordLookup:
     """With a prefix, every form (and, unless ``exact``, lemma) starting with it."""
     exact: bool = False
 
-    def matches(self, form: str, lemma: str) -> bool:
-        """Whether a token (its form and lemma) is one of these terms."""
-        if self.prefix:
-            return form.startswith(self.prefix) or (
-                not self.exact and lemma.startswith(self.prefix))
-        return form in self.forms or lemma in self.lemmas
+    def matching(self, forms: Sequence[str], lemmas: Sequence[str]) -> list[bool]:
+        """For each token of a segment (its form and lemma), whether it is one of these
+        terms."""
+        prefix = self.prefix
+        if prefix and self.exact:
+            return [form.startswith(prefix) for form in forms]
+        if prefix:
+            return [form.startswith(prefix) or lemma.startswith(prefix)
+                    for form, lemma in zip(forms, lemmas, strict=True)]
+        found_forms, found_lemmas = self.forms, self.lemmas
+        return [form in found_forms or lemma in found_lemmas
+                for form, lemma in zip(forms, lemmas, strict=True)]
 
 
 # -- keeping it in step ----------------------------------------------------------------
@@ -94,19 +103,62 @@ def replace_rows(
         )
 
 
+def unsplit_terms(project: Project) -> list[str]:
+    """Words of the index whose compound parts are not known yet."""
+    return [r[0] for r in project._db.execute(
+        "SELECT DISTINCT v.term FROM search_terms v "
+        "WHERE NOT EXISTS (SELECT 1 FROM search_split s WHERE s.term = v.term)")]
+
+
+def add_compound_parts(project: Project, parts: dict[str, set[str]]) -> None:
+    """Record the compound parts of words of the index (a word may have none)."""
+    with project.atomic():
+        project._db.executemany("INSERT OR IGNORE INTO search_split(term) VALUES (?)",
+                                [(term,) for term in parts])
+        project._db.executemany(
+            "INSERT OR IGNORE INTO search_compounds(part, term) VALUES (?, ?)",
+            [(part, term) for term, found in parts.items() for part in found])
+
+
+def forget_compound_parts(project: Project) -> None:
+    """Drop every recorded compound part (the rules or the dictionary changed)."""
+    with project.atomic():
+        project._db.execute("DELETE FROM search_split")
+        project._db.execute("DELETE FROM search_compounds")
+
+
 # -- looking things up ------------------------------------------------------------------
 
 
-def terms_containing(project: Project, column: str, parts: Sequence[str]) -> list[str]:
-    """The distinct terms of one index column (``forms`` or ``lemmas``) that contain any
-    of ``parts``: the vocabulary a query word is compared with."""
-    if column not in COLUMNS:
-        raise ValueError(f"no index column {column!r}")
+def compounds_with(project: Project, parts: Sequence[str]) -> set[str]:
+    """Words of the index that hold any of ``parts`` as a compound part."""
     if not parts:
-        return []
-    clause = " OR ".join("instr(term, ?) > 0" for _ in parts)
-    return [r[0] for r in project._db.execute(
-        f"SELECT term FROM search_terms WHERE col = ? AND ({clause})", (column, *parts))]
+        return set()
+    return {r[0] for r in project._db.execute(
+        f"SELECT term FROM search_compounds WHERE part IN ({','.join('?' * len(parts))})",
+        list(parts))}
+
+
+def is_lemma(project: Project, term: str) -> bool:
+    """Whether ``term`` is the lemma of some word in the index."""
+    return project._db.execute(
+        "SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1",
+        (f"lemmas : {_quoted(term)}",)).fetchone() is not None
+
+
+def lemmas_of_form(project: Project, form: str) -> set[str]:
+    """The lemmas the index gave the written ``form`` (empty when it never occurs), read
+    from a few segments that hold it."""
+    found: set[str] = set()
+    for forms, lemmas in project._db.execute(
+        "SELECT r.forms, r.lemmas FROM search_rows r WHERE r.id IN (SELECT rowid FROM "
+        "search_index WHERE search_index MATCH ? LIMIT 3)", (f"forms : {_quoted(form)}",),
+    ):
+        found.update(lemma for token, lemma in zip(forms.split(" "), lemmas.split(" "),
+                                                   strict=False) if token == form)
+    return found
+
+
 
 
 def find(
@@ -124,7 +176,8 @@ def find(
     if not expression or (transcripts is not None and not transcripts):
         return []
     query = (
-        "SELECT r.transcript_id, r.segment, r.interviewer, r.lemmas, s.text, s.speaker "
+        "SELECT r.transcript_id, r.segment, r.interviewer, r.lemmas, s.text, s.speaker, "
+        "r.forms "
         "FROM search_index JOIN search_rows r ON r.id = search_index.rowid "
         "JOIN segments s ON s.transcript_id = r.transcript_id AND s.number = r.segment "
         "WHERE search_index MATCH ?"
@@ -138,7 +191,8 @@ def find(
     query += " ORDER BY r.transcript_id, r.segment"
     return [
         IndexedSegment(transcript=r[0], segment=r[1], speaker=r[5], interviewer=bool(r[2]),
-                       text=r[4], lemmas=tuple(r[3].split(" ")) if r[3] else ())
+                       text=r[4], forms=tuple(r[6].split(" ")) if r[6] else (),
+                       lemmas=tuple(r[3].split(" ")) if r[3] else ())
         for r in project._db.execute(query, params)
     ]
 
