@@ -416,3 +416,26 @@ def test_hit_writers_neutralise_formulas(tmp_path: Path) -> None:
     write_rows(["left", "match"], [("hits", [["=HYPERLINK(1)", "x"]])], target, what="t")
     assert target.read_text(encoding="utf-8").splitlines()[1] == "'=HYPERLINK(1),x"
     assert searching.HIT_FORMATS == (".csv", ".xlsx", ".md", ".docx", ".html")
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n"), max_size=400), st.integers(0, 400),
+       st.integers(0, 5), st.integers(0, 12))
+def test_context_is_the_n_words_around_the_match(text: str, start: int, length: int,
+                                                  words: int) -> None:
+    """The windowed context equals the plain definition: the last N whitespace-separated
+    words before the match and the first N after it, exactly as written."""
+    import re
+
+    start = min(start, len(text))
+    end = min(start + length, len(text))
+    left, right = searching._context(text, start, end, words)
+    chunks_before = list(re.finditer(r"\S+", text[:start]))
+    chunks_after = list(re.finditer(r"\S+", text[end:]))
+    if words == 0:
+        assert (left, right) == ("", "")
+        return
+    expected_left = text[chunks_before[-words].start() if len(chunks_before) >= words else 0:
+                         start]
+    expected_right = text[end:end + chunks_after[words - 1].end()
+                          if len(chunks_after) >= words else len(text)]
+    assert (left, right) == (expected_left, expected_right)

@@ -165,20 +165,36 @@ def _word_spans(
                               interviewer_turns=all_turns)
     spans: list[_Span] = []
     for segment in found:
-        offsets = wordsearch.spans(segment.text)
-        forms, lemmas = segment.forms, segment.lemmas
-        if not len(offsets) == len(forms) == len(lemmas):  # indexed differently: again
-            forms = tuple(token.form for token in wordsearch.tokens(segment.text))
-            lemmas = tuple(wordsearch.lemma_of(form) for form in forms)
-        places = sorted({
-            (offsets[first][0], offsets[last][1])
-            for words in lookups
-            for first, last in wordsearch.find_runs([w.matching(forms, lemmas) for w in words])
-        })
+        streams = wordsearch.token_lemmas(segment.text, segment.words)
+        places = _places(lookups, segment.text, *streams) if streams else None
+        if places is None:  # indexed by another tokenizer: read the text as it is now
+            forms = [token.form for token in wordsearch.tokens(segment.text)]
+            places = _places(lookups, segment.text, forms,
+                             [wordsearch.lemma_of(form) for form in forms]) or []
         spans.extend(_Span(segment.transcript, segment.segment, segment.speaker,
                            segment.interviewer, segment.text, start, end)
                      for start, end in _without_overlaps(places))
     return spans
+
+
+def _places(
+    lookups: Sequence[Sequence[search_store.WordLookup]], text: str, forms: Sequence[str],
+    lemmas: Sequence[str],
+) -> list[tuple[int, int]] | None:
+    """The (start, end) in ``text`` of every run of tokens that matches a term; None when
+    the token streams do not line up with the text."""
+    runs = [run for words in lookups
+            for run in wordsearch.find_runs([w.matching(forms, lemmas) for w in words])]
+    if not runs:
+        return []
+    # Offsets only as far as the last hit: most of a long turn is never looked at.
+    offsets = wordsearch.spans(text, upto=max(last for _, last in runs) + 1)
+    if len(offsets) < max(last for _, last in runs) + 1 or any(
+        wordsearch.normalise(text[offsets[i][0]:offsets[i][1]]) != forms[i]
+        for run in runs for i in run
+    ):
+        return None
+    return sorted({(offsets[first][0], offsets[last][1]) for first, last in runs})
 
 
 def _lookup(project: Project, word: wordsearch.Word, exact: bool) -> search_store.WordLookup:
@@ -187,16 +203,23 @@ def _lookup(project: Project, word: wordsearch.Word, exact: bool) -> search_stor
     if word.prefix:
         return search_store.WordLookup(prefix=word.text, exact=exact)
     if exact:
-        return search_store.WordLookup(forms=frozenset((word.text,)), exact=True)
-    # The index knows the lemma of every word it holds; only a word it lacks (neither
-    # as written nor as a lemma) needs the lemmatiser, and its dictionary takes a while
-    # to load.
-    known = search_store.lemmas_of_form(project, word.text)
-    if not known and search_store.is_lemma(project, word.text):
-        known = {word.text}
-    variants = wordsearch.variants(word, exact=False, lemmas=known)
+        return search_store.WordLookup(terms=frozenset((word.text,)), exact=True)
+    variants = wordsearch.variants(word, exact=False, lemmas=_known_lemmas(project, word.text))
     terms = frozenset(variants) | search_store.compounds_with(project, variants)
-    return search_store.WordLookup(lemmas=terms, forms=terms)
+    return search_store.WordLookup(terms=terms)
+
+
+def _known_lemmas(project: Project, word: str) -> set[str]:
+    """The lemma(s) the index gave ``word`` where it occurs written so; the word itself
+    when it occurs only as a lemma; nothing when the index lacks it (then the lemmatiser
+    decides, and its dictionary takes half a second to load)."""
+    samples = search_store.containing(project, word)
+    found: set[str] = set()
+    for text, words in samples:
+        streams = wordsearch.token_lemmas(text, words.split(" "))
+        if streams is not None:
+            found.update(lemma for form, lemma in zip(*streams, strict=True) if form == word)
+    return found or ({word} if samples else set())
 
 
 def _pattern_spans(
@@ -252,10 +275,20 @@ def _context(text: str, start: int, end: int, words: int) -> tuple[str, str]:
     exactly as written."""
     if words == 0:
         return "", ""
-    before = [m.start() for m in _CHUNK.finditer(text, 0, start)]
-    left_start = before[-words] if len(before) >= words else 0
-    after = [m.end() for m in _CHUNK.finditer(text, end)]
-    right_end = after[words - 1] if len(after) >= words else len(text)
+    reach = 40 * words  # a window, widened in the rare case it holds too few words
+    while True:
+        window = max(0, start - reach)
+        before = [m.start() for m in _CHUNK.finditer(text, window, start)]
+        if len(before) > words or window == 0:
+            break
+        reach *= 4
+    left_start = before[-words] if len(before) >= words else window
+    after = []
+    for match in _CHUNK.finditer(text, end):
+        after.append(match.end())
+        if len(after) == words:
+            break
+    right_end = after[-1] if len(after) == words else len(text)
     return text[left_start:start], text[end:right_end]
 
 

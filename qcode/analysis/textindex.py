@@ -38,10 +38,8 @@ def refresh_index(
             search_store.forget_compound_parts(project)
             project.set_meta(SPLIT_WITH, version)
         for done, transcript in enumerate(stale, start=1):
-            rows = []
-            for segment in get_segments(project, transcript):
-                forms, lemmas = index_text(segment.text)
-                rows.append((segment.number, segment.interviewer, forms, lemmas))
+            rows = [(segment.number, segment.interviewer, index_text(segment.text))
+                    for segment in get_segments(project, transcript)]
             search_store.replace_rows(project, transcript, rows, lemmatiser=version)
             if progress is not None:
                 progress(done, len(stale))

@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from qcode.errors import QcodeError, UsageError
@@ -78,25 +79,70 @@ def lemma_of(form: str) -> str:
     return found if found and TOKEN.fullmatch(found) else form
 
 
-def index_text(text: str) -> tuple[str, str]:
-    """The forms and the lemmas of ``text``, each a space-separated stream of tokens in
-    the same order (what the search index stores for a segment)."""
-    forms = [token.form for token in tokens(text)]
-    return " ".join(forms), " ".join(lemma_of(form) for form in forms)
+_lemmas: dict[str, str] = {}
+_lemmas_generation = -1
+
+
+def forms_of(text: str) -> list[str]:
+    """The forms of the tokens of ``text`` (as :func:`tokens` gives them), found in the
+    whole text at once: a corpus is millions of words."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return TOKEN.findall(text.lower())
+
+
+def index_text(text: str) -> str:
+    """What the search index stores for a segment: the lemma of every token in order,
+    then the forms that differ from their lemma, separated by spaces. Every form and
+    every lemma is a term of the index; the first len(tokens) words are the lemmas."""
+    global _lemmas_generation
+    if _lemmas_generation != lexicon.generation:
+        _lemmas.clear()
+        _lemmas_generation = lexicon.generation
+    forms = forms_of(text)
+    lemmas = []
+    for form in forms:
+        found = _lemmas.get(form)
+        if found is None:
+            found = _lemmas[form] = lemma_of(form)
+        lemmas.append(found)
+    return " ".join([*lemmas, *(f for f, lemma in zip(forms, lemmas, strict=True) if f != lemma)])
+
+
+def token_lemmas(text: str, words: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """The forms of the tokens of ``text`` and their lemmas from the index's ``words``;
+    None when the two do not line up (the text was indexed by another tokenizer)."""
+    forms = forms_of(text)
+    if len(words) < len(forms):
+        return None
+    return forms, list(words[: len(forms)])
 
 
 @lru_cache(maxsize=1)
 def lemmatiser_version() -> str:
     """What the index was built with: this module's format, simplemma's version and
     qcode's own word lists. When it changes, transcripts are indexed again."""
-    import simplemma
-
     payload = json.dumps(
-        [INDEX_FORMAT, getattr(simplemma, "__version__", ""), TOKEN.pattern,
+        [INDEX_FORMAT, _simplemma_version(), TOKEN.pattern,
          sorted(lexicon.LEMMA_OVERRIDES.items()), sorted(lexicon.EXTRA_WORDS)],
         ensure_ascii=False,
     )
     return f"{INDEX_FORMAT}-{hashlib.sha256(payload.encode('utf-8')).hexdigest()[:12]}"
+
+
+def _simplemma_version() -> str:
+    """simplemma's version from its installed metadata's folder name: importing it (or
+    importlib.metadata) would cost a search a tenth of a second."""
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("simplemma")
+    if spec is not None and spec.origin:
+        for info in Path(spec.origin).parent.parent.glob("simplemma-*.dist-info"):
+            return info.name.removeprefix("simplemma-").removesuffix(".dist-info")
+    import simplemma
+
+    return str(getattr(simplemma, "__version__", ""))
 
 
 # -- what a query asks for -------------------------------------------------------------
@@ -215,9 +261,10 @@ def compound_parts_of(word: str) -> set[str]:
     return compound_parts(word, _EVERY_PART, _EVERY_PART)
 
 
-def spans(text: str) -> list[tuple[int, int]]:
-    """The character offsets of the tokens of ``text`` (see :func:`tokens`)."""
-    return [match.span() for match in TOKEN.finditer(text)]
+def spans(text: str, *, upto: int | None = None) -> list[tuple[int, int]]:
+    """The character offsets of the tokens of ``text`` (see :func:`tokens`), of the
+    first ``upto`` only when given."""
+    return [match.span() for match in islice(TOKEN.finditer(text), upto)]
 
 
 def find_runs(matching: Sequence[Sequence[bool]]) -> list[tuple[int, int]]:

@@ -172,7 +172,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         4,
-        "full-text search index over word forms and lemmas of every segment",
+        "full-text search index over the lemmas and word forms of every segment",
         # The rows are filled from Python (lemmas come from simplemma): at import, and for
         # a project made before this migration on its first search (qcode.store.search).
         # search_sources records which text and lemmatiser each transcript was indexed
@@ -185,8 +185,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             transcript_id TEXT NOT NULL,
             segment INTEGER NOT NULL,
             interviewer INTEGER NOT NULL CHECK (interviewer IN (0, 1)),
-            forms TEXT NOT NULL,
-            lemmas TEXT NOT NULL,
+            words TEXT NOT NULL,
             FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
                 DEFERRABLE INITIALLY DEFERRED,
             UNIQUE (transcript_id, segment)
@@ -199,10 +198,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             indexed_at TEXT NOT NULL
         );
         CREATE VIRTUAL TABLE search_index USING fts5(
-            forms, lemmas, content = 'search_rows', content_rowid = 'id', detail = column,
+            words, content = 'search_rows', content_rowid = 'id', detail = none,
             tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
         );
-        CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, col);
+        CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, row);
         CREATE TABLE search_split (
             term TEXT PRIMARY KEY
         ) WITHOUT ROWID;
@@ -212,12 +211,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (part, term)
         ) WITHOUT ROWID;
         CREATE TRIGGER search_rows_added AFTER INSERT ON search_rows BEGIN
-            INSERT INTO search_index(rowid, forms, lemmas)
-                VALUES (new.id, new.forms, new.lemmas);
+            INSERT INTO search_index(rowid, words) VALUES (new.id, new.words);
         END;
         CREATE TRIGGER search_rows_removed AFTER DELETE ON search_rows BEGIN
-            INSERT INTO search_index(search_index, rowid, forms, lemmas)
-                VALUES ('delete', old.id, old.forms, old.lemmas);
+            INSERT INTO search_index(search_index, rowid, words)
+                VALUES ('delete', old.id, old.words);
         END;
         """,
     ),

@@ -1,13 +1,15 @@
-"""The full-text search index: the word forms and lemmas of every segment in SQLite's
+"""The full-text search index: the lemmas and word forms of every segment in SQLite's
 FTS5 (schema in migration 4).
 
-``search_rows`` holds, per segment, two space-separated token streams of equal length
-(forms and lemmas, made by :mod:`qcode.nlp.wordsearch`); the FTS5 table ``search_index``
-indexes both columns (kept in step by triggers) and ``search_terms`` lists its
-vocabulary. ``search_sources`` records the text (content hash) and lemmatiser each
-transcript was indexed with; ``search_compounds`` holds, for every word of the index,
-the parts a search word finds it by inside a compound (``informatie`` in
-*informatiedeling*), so a search needs no dictionary of its own.
+``search_rows`` holds one row per segment whose ``words`` are, space-separated, the lemma
+of each of the segment's tokens in order, then the written forms that differ from their
+lemma (made by :func:`qcode.nlp.wordsearch.index_text`): every form and every lemma of
+the segment is a term of the FTS5 table ``search_index`` (kept in step by triggers, no
+positions: hits are confirmed on the text), and ``search_terms`` lists them all.
+``search_sources`` records the text (content hash) and lemmatiser each transcript was
+indexed with; ``search_compounds`` holds, for every term, the parts a search word finds
+it by inside a compound (``informatie`` in *informatiedeling*), so a search needs no
+dictionary of its own.
 
 Lemmatising is Python, so this module never makes rows itself: the import fills them
 (:func:`qcode.analysis.textindex.refresh_index`), :func:`forget` drops a transcript's
@@ -27,38 +29,37 @@ from qcode.store.project import Project, now_iso
 
 @dataclass(frozen=True)
 class IndexedSegment:
-    """A segment found in the index, with its text and its lemma stream."""
+    """A segment the index found, with its text and its indexed words."""
 
     transcript: str
     segment: int
     speaker: str
     interviewer: bool
     text: str
-    forms: tuple[str, ...]
-    lemmas: tuple[str, ...]
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class WordLookup:
-    """The index terms one word of a query stands for: any of these lemmas or forms."""
+    """The terms one word of a query stands for: a token matches when its form or its
+    lemma is one of ``terms``, or (with a ``prefix``) starts with it; ``exact`` looks at
+    the form only."""
 
-    lemmas: frozenset[str] = frozenset()
-    forms: frozenset[str] = frozenset()
+    terms: frozenset[str] = frozenset()
     prefix: str = ""
-    """With a prefix, every form (and, unless ``exact``, lemma) starting with it."""
     exact: bool = False
 
     def matching(self, forms: Sequence[str], lemmas: Sequence[str]) -> list[bool]:
-        """For each token of a segment (its form and lemma), whether it is one of these
-        terms."""
-        prefix = self.prefix
+        """For each token of a segment (its form and lemma), whether it matches."""
+        prefix, terms = self.prefix, self.terms
         if prefix and self.exact:
             return [form.startswith(prefix) for form in forms]
         if prefix:
             return [form.startswith(prefix) or lemma.startswith(prefix)
                     for form, lemma in zip(forms, lemmas, strict=True)]
-        found_forms, found_lemmas = self.forms, self.lemmas
-        return [form in found_forms or lemma in found_lemmas
+        if self.exact:
+            return [form in terms for form in forms]
+        return [form in terms or lemma in terms
                 for form, lemma in zip(forms, lemmas, strict=True)]
 
 
@@ -83,18 +84,17 @@ def forget(project: Project, transcript: str) -> None:
 
 
 def replace_rows(
-    project: Project, transcript: str, rows: Iterable[tuple[int, bool, str, str]], *,
+    project: Project, transcript: str, rows: Iterable[tuple[int, bool, str]], *,
     lemmatiser: str,
 ) -> None:
-    """Index a transcript anew: ``rows`` are (segment, interviewer, forms, lemmas), and
-    the transcript's current text is recorded as the one indexed."""
+    """Index a transcript anew: ``rows`` are (segment, interviewer, words), and the
+    transcript's current text is recorded as the one indexed."""
     with project.atomic():
         forget(project, transcript)
         project._db.executemany(
-            "INSERT INTO search_rows(transcript_id, segment, interviewer, forms, lemmas) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(transcript, number, int(interviewer), forms, lemmas)
-             for number, interviewer, forms, lemmas in rows],
+            "INSERT INTO search_rows(transcript_id, segment, interviewer, words) "
+            "VALUES (?, ?, ?, ?)",
+            [(transcript, number, int(interviewer), words) for number, interviewer, words in rows],
         )
         project._db.execute(
             "INSERT INTO search_sources(transcript_id, content_hash, lemmatiser, indexed_at) "
@@ -104,14 +104,14 @@ def replace_rows(
 
 
 def unsplit_terms(project: Project) -> list[str]:
-    """Words of the index whose compound parts are not known yet."""
+    """Terms of the index whose compound parts are not recorded yet."""
     return [r[0] for r in project._db.execute(
-        "SELECT DISTINCT v.term FROM search_terms v "
+        "SELECT v.term FROM search_terms v "
         "WHERE NOT EXISTS (SELECT 1 FROM search_split s WHERE s.term = v.term)")]
 
 
 def add_compound_parts(project: Project, parts: dict[str, set[str]]) -> None:
-    """Record the compound parts of words of the index (a word may have none)."""
+    """Record the compound parts of terms of the index (a term may have none)."""
     with project.atomic():
         project._db.executemany("INSERT OR IGNORE INTO search_split(term) VALUES (?)",
                                 [(term,) for term in parts])
@@ -131,7 +131,7 @@ def forget_compound_parts(project: Project) -> None:
 
 
 def compounds_with(project: Project, parts: Sequence[str]) -> set[str]:
-    """Words of the index that hold any of ``parts`` as a compound part."""
+    """Terms of the index that hold any of ``parts`` as a compound part."""
     if not parts:
         return set()
     return {r[0] for r in project._db.execute(
@@ -139,26 +139,15 @@ def compounds_with(project: Project, parts: Sequence[str]) -> set[str]:
         list(parts))}
 
 
-def is_lemma(project: Project, term: str) -> bool:
-    """Whether ``term`` is the lemma of some word in the index."""
-    return project._db.execute(
-        "SELECT 1 FROM search_index WHERE search_index MATCH ? LIMIT 1",
-        (f"lemmas : {_quoted(term)}",)).fetchone() is not None
-
-
-def lemmas_of_form(project: Project, form: str) -> set[str]:
-    """The lemmas the index gave the written ``form`` (empty when it never occurs), read
-    from a few segments that hold it."""
-    found: set[str] = set()
-    for forms, lemmas in project._db.execute(
-        "SELECT r.forms, r.lemmas FROM search_rows r WHERE r.id IN (SELECT rowid FROM "
-        "search_index WHERE search_index MATCH ? LIMIT 3)", (f"forms : {_quoted(form)}",),
-    ):
-        found.update(lemma for token, lemma in zip(forms.split(" "), lemmas.split(" "),
-                                                   strict=False) if token == form)
-    return found
-
-
+def containing(project: Project, term: str, *, limit: int = 3) -> list[tuple[str, str]]:
+    """(text, words) of a few segments whose form or lemma is ``term``: where the index
+    says which lemma it gave a word."""
+    return [(r[0], r[1]) for r in project._db.execute(
+        "SELECT s.text, r.words FROM search_rows r JOIN segments s ON "
+        "s.transcript_id = r.transcript_id AND s.number = r.segment WHERE r.id IN "
+        "(SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT ?)",
+        (_quoted(term), limit),
+    )]
 
 
 def find(
@@ -176,8 +165,7 @@ def find(
     if not expression or (transcripts is not None and not transcripts):
         return []
     query = (
-        "SELECT r.transcript_id, r.segment, r.interviewer, r.lemmas, s.text, s.speaker, "
-        "r.forms "
+        "SELECT r.transcript_id, r.segment, r.interviewer, r.words, s.text, s.speaker "
         "FROM search_index JOIN search_rows r ON r.id = search_index.rowid "
         "JOIN segments s ON s.transcript_id = r.transcript_id AND s.number = r.segment "
         "WHERE search_index MATCH ?"
@@ -191,8 +179,7 @@ def find(
     query += " ORDER BY r.transcript_id, r.segment"
     return [
         IndexedSegment(transcript=r[0], segment=r[1], speaker=r[5], interviewer=bool(r[2]),
-                       text=r[4], forms=tuple(r[6].split(" ")) if r[6] else (),
-                       lemmas=tuple(r[3].split(" ")) if r[3] else ())
+                       text=r[4], words=tuple(r[3].split(" ")) if r[3] else ())
         for r in project._db.execute(query, params)
     ]
 
@@ -201,15 +188,9 @@ def _all_of(words: Sequence[WordLookup]) -> str:
     """FTS5 syntax for a segment holding every word (empty when one cannot match)."""
     parts = []
     for word in words:
-        options = []
+        options = [_quoted(term) for term in sorted(word.terms)]
         if word.prefix:
-            options.append(f"forms : {_quoted(word.prefix)}*")
-            if not word.exact:
-                options.append(f"lemmas : {_quoted(word.prefix)}*")
-        if word.lemmas:
-            options.append("lemmas : (" + " OR ".join(map(_quoted, sorted(word.lemmas))) + ")")
-        if word.forms:
-            options.append("forms : (" + " OR ".join(map(_quoted, sorted(word.forms))) + ")")
+            options.append(f"{_quoted(word.prefix)}*")
         if not options:
             return ""
         parts.append("(" + " OR ".join(options) + ")")
