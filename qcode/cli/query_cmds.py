@@ -161,19 +161,29 @@ def cooccur(
 
 
 def _print_matrix(table: Cooccurrence, measure: str, title: str) -> None:
-    """A code-by-code table whose columns are numbered like its rows, so it fits."""
+    """A code-by-code table whose columns are numbered like its rows; when even that is
+    wider than the terminal, the pairs that occur together, most together first."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     if not table.codes:
         note(f"{terminal_text(title)}: no codings")
         return
-    grid = Table(title=Text(terminal_text(title)), title_justify="left")
-    grid.add_column("#", justify="right", no_wrap=True)
-    grid.add_column("code", no_wrap=True)
-    grid.add_column("units", justify="right", no_wrap=True)
-    for number in range(1, len(table.codes) + 1):
-        grid.add_column(str(number), justify="right", no_wrap=True)
+    size = len(table.codes)
+    cell = max([3 if measure == "jaccard" else 1, len(str(size)),
+                *(len(str(n)) for n in table.together.values())])
+    code_width = min(max(len(c) for c in table.codes), 30)
+    if len(str(size)) + code_width + 5 + 3 + (cell + 2) * size > console.width:
+        _print_pairs(table, measure, title)
+        return
+    grid = Table(title=Text(terminal_text(title)), title_justify="left", box=box.SIMPLE_HEAD,
+                 show_edge=False, padding=(0, 0, 0, 1))
+    grid.add_column("#", justify="right", no_wrap=True, min_width=len(str(size)))
+    grid.add_column("code", no_wrap=True, min_width=code_width)
+    grid.add_column("units", justify="right", no_wrap=True, min_width=5)
+    for number in range(1, size + 1):
+        grid.add_column(str(number), justify="right", no_wrap=True, min_width=cell)
     for number, a in enumerate(table.codes, start=1):
         cells = []
         for b in table.codes:
@@ -183,6 +193,21 @@ def _print_matrix(table: Cooccurrence, measure: str, title: str) -> None:
             elif not value:
                 cells.append(Text("·", style="dim"))
             else:
-                cells.append(Text(f"{value:.0f}" if measure == "count" else f"{value:.2f}"))
+                cells.append(Text(f"{value:.0f}" if measure == "count" else _share(value)))
         grid.add_row(str(number), Text(terminal_text(a)), str(table.counts.get(a, 0)), *cells)
     console.print(grid)
+
+
+def _print_pairs(table: Cooccurrence, measure: str, title: str) -> None:
+    from qcode.analysis.cooccur import pair_rows
+
+    rows = sorted(pair_rows([table], None), key=lambda r: -float(r[measure]))  # type: ignore[arg-type]
+    emit(rows, ListFormat.table, columns=["code_a", "code_b", "count", "jaccard"], title=title,
+         empty="no codes occur together")
+    note(f"{len(table.codes)} codes make a table wider than the terminal: the pairs are "
+         "listed instead; -o FILE.xlsx writes the table, --level top makes it smaller")
+
+
+def _share(value: float) -> str:
+    """A Jaccard coefficient in three characters: .29, and 1 for always together."""
+    return "1" if value >= 1 else f"{value:.2f}".removeprefix("0")
