@@ -194,8 +194,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             transcript_id TEXT PRIMARY KEY REFERENCES transcripts(id)
                 DEFERRABLE INITIALLY DEFERRED,
             content_hash TEXT NOT NULL,
-            lemmatiser TEXT NOT NULL,
-            indexed_at TEXT NOT NULL
+            lemmatiser TEXT NOT NULL
         );
         CREATE VIRTUAL TABLE search_index USING fts5(
             words, content = 'search_rows', content_rowid = 'id', detail = none,

@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from qcode.store.project import Project, now_iso
+from qcode.store.project import Project
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,9 @@ def replace_rows(
             [(transcript, number, int(interviewer), words) for number, interviewer, words in rows],
         )
         project._db.execute(
-            "INSERT INTO search_sources(transcript_id, content_hash, lemmatiser, indexed_at) "
-            "SELECT id, content_hash, ?, ? FROM transcripts WHERE id = ?",
-            (lemmatiser, now_iso(), transcript),
+            "INSERT INTO search_sources(transcript_id, content_hash, lemmatiser) "
+            "SELECT id, content_hash, ? FROM transcripts WHERE id = ?",
+            (lemmatiser, transcript),
         )
 
 
