@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +112,7 @@ def search(
     all_turns: bool = False,
     context: int = CONTEXT_WORDS,
     propose: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SearchResult:
     """Every hit of ``query`` in the respondent turns (``all_turns``: interviewer turns
     too) of ``transcripts`` (default all) that meet ``where``.
@@ -119,7 +120,8 @@ def search(
     ``mode`` is ``words`` (lemmas and compounds), ``exact`` (written forms only, case
     ignored) or ``regex`` (a regular expression over the text, case ignored, stopped
     when it runs away). ``propose`` names a code: every respondent segment with a hit
-    becomes a pending suggestion of it (see :func:`propose_code`). Raises UsageError for
+    becomes a pending suggestion of it (see :func:`propose_code`). ``progress`` hears
+    (done, total) while transcripts without an index are indexed first. Raises UsageError for
     a malformed query or pattern, QcodeError for an unknown transcript, attribute or code.
     """
     if mode not in MODES:
@@ -135,7 +137,7 @@ def search(
         spans = _pattern_spans(project, compiled, chosen, all_turns)
     else:
         terms = wordsearch.parse_query(query)
-        indexed = refresh_index(project)
+        indexed = refresh_index(project, progress=progress)
         spans = _word_spans(project, terms, chosen, all_turns, exact=mode == "exact")
     hits = _hits(project, spans, context)
     searched = chosen if chosen is not None else sorted(transcript_attributes(project))

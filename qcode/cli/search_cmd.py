@@ -63,6 +63,8 @@ def search(
 
     Example: qcode search casusregie --count-by case
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from qcode.analysis import search as searching
 
     if exact and regex:
@@ -72,10 +74,15 @@ def search(
         searching.check_hits_target(output)
     mode = "regex" if regex else "exact" if exact else "words"
     with open_project(ctx) as project:
-        with err_console.status("indexing transcripts for search (once)"):
-            result = searching.search(project, query, transcripts=transcripts or (),
-                                where=conditions, mode=mode, all_turns=all_turns,
-                                context=context, propose=code)
+        with Progress(TextColumn("indexing transcripts for search (once)"), BarColumn(),
+                      MofNCompleteColumn(), console=err_console, transient=True) as bar:
+            task = bar.add_task("index", total=None, visible=False)
+            result = searching.search(
+                project, query, transcripts=transcripts or (), where=conditions, mode=mode,
+                all_turns=all_turns, context=context, propose=code,
+                progress=lambda done, total: bar.update(task, completed=done, total=total,
+                                                        visible=True),
+            )
         counts = searching.count_hits(project, result, count_by) if count_by else None
     if result.indexed:
         note(f"indexed {len(result.indexed)} transcript(s) for search")
