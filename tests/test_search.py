@@ -188,6 +188,14 @@ def test_hits_become_pending_suggestions_a_coder_decides(project: Project) -> No
     assert again is not None and (again.new, again.kept) == (0, 2)
 
 
+def test_interviewer_turns_are_never_proposed(project: Project) -> None:
+    result = search(project, "vertrouwen", all_turns=True, propose="trust")
+    assert result.proposals is not None
+    assert (result.proposals.segments, result.proposals.interviewer_hits) == (3, 1)
+    assert {(s.transcript, s.segment) for s in suggestions_store.pending(project, coder="cas")
+            } == {("noord-r01", 2), ("zuid-r02", 2), ("zuid-r03", 2)}
+
+
 def test_an_unknown_code_is_refused_before_anything_is_searched(project: Project) -> None:
     before = snapshot(project)
     with pytest.raises(QcodeError, match="unknown code 'dialoog'"):
