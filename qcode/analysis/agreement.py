@@ -24,7 +24,8 @@ from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.codings import transcripts_by_coder
 from qcode.store.project import Project
-from qcode.store.transcripts import respondent_segments
+from qcode.store.transcripts import respondent_segments, select_transcripts
+from qcode.values import Condition
 
 LEVELS: tuple[str, ...] = CODE_LEVELS
 CONSENSUS_CODER = "consensus"
@@ -197,18 +198,25 @@ def coded_units(
     coders: Sequence[str] = (),
     codes: Sequence[str] = (),
     level: str = "top",
+    where: Sequence[Condition] = (),
 ) -> CodedUnits:
-    """The respondent segments of the transcripts every coder has coded, with each
-    coder's codes on them. Raises QcodeError naming what is missing."""
+    """The respondent segments of the transcripts every coder has coded (of those that
+    meet ``where``), with each coder's codes on them. Raises QcodeError naming what is
+    missing."""
     if level not in LEVELS:
         raise QcodeError(f"unknown level '{level}'; use one of {', '.join(LEVELS)}")
     codebook = require_codebook(project)
     chosen = _choose_coders(project, coders)
     selected = _select_codes(codebook.codes, codes, level)
     coded_by = transcripts_by_coder(project, chosen)
+    kept = select_transcripts(project, (), where)
+    if kept is not None:
+        coded_by = {coder: found & set(kept) for coder, found in coded_by.items()}
     shared = sorted(set.intersection(*coded_by.values()))
     if not shared:
         counts = ", ".join(f"{c}: {len(coded_by[c])} transcript(s)" for c in chosen)
+        if kept is not None:
+            counts += f", among the {len(kept)} that meet --where"
         raise QcodeError(
             f"no transcript has codings by every one of {', '.join(chosen)} ({counts}); "
             "agreement compares transcripts that all named coders coded: choose coders "
@@ -279,14 +287,16 @@ def agreement_report(
     coders: Sequence[str] = (),
     codes: Sequence[str] = (),
     level: str = "top",
+    where: Sequence[Condition] = (),
 ) -> AgreementReport:
     """Segment-level agreement between ``coders`` (default: every coder but
     ``consensus``) per code and overall, on the transcripts all of them coded.
 
     ``codes`` limits the report to these codes (with their sub-codes at the full
-    level); ``level`` is ``top`` (sub-codes count as their top-level code) or ``full``.
+    level); ``level`` is ``top`` (sub-codes count as their top-level code) or ``full``;
+    ``where`` keeps the transcripts whose attributes meet every condition.
     """
-    units = coded_units(project, coders=coders, codes=codes, level=level)
+    units = coded_units(project, coders=coders, codes=codes, level=level, where=where)
     judged = {c: [units.judged(c, u) for u in units.units] for c in units.coders}
     rows: list[CodeAgreement] = []
     unused: list[str] = []

@@ -10,7 +10,8 @@ from qcode.models import CODE_LEVELS, at_level
 from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import segments_of, transcript_attributes
+from qcode.store.transcripts import segments_of, select_transcripts, transcript_attributes
+from qcode.values import Condition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,6 +31,7 @@ def build_matrix(
     coders: Sequence[str] = (),
     then_by: str | None = None,
     missing_ok: bool = False,
+    where: Sequence[Condition] = (),
 ) -> pd.DataFrame:
     """A frame indexed by code id with a ``label`` column and one column per group.
 
@@ -45,6 +47,8 @@ def build_matrix(
 
     ``by`` must be an attribute some transcript or respondent has, unless ``missing_ok``:
     then transcripts without it count in the group ``(missing)``.
+    ``where`` keeps the transcripts whose attributes meet every condition (the groups
+    are then those of the transcripts kept).
     """
     import pandas as pd
 
@@ -64,7 +68,10 @@ def build_matrix(
             )
         check_attribute(attributes, then_by, option="--then-by")
     codings_store.require_coders(project, coders)
-    codings = codings_store.select(project, coders=coders)
+    chosen = select_transcripts(project, (), where)
+    if chosen is not None:
+        attributes = {t: attributes[t] for t in chosen}
+    codings = codings_store.select(project, coders=coders, transcripts=chosen)
     segments = segments_of(project, {c.transcript for c in codings})
     rows = []
     for c in codings:

@@ -8,7 +8,8 @@ from qcode.models import Quote
 from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import segments_of, transcript_attributes
+from qcode.store.transcripts import segments_of, select_transcripts, transcript_attributes
+from qcode.values import Condition
 
 
 def collect_quotes(
@@ -17,19 +18,21 @@ def collect_quotes(
     codes: Sequence[str] = (),
     coders: Sequence[str] = (),
     transcripts: Sequence[str] = (),
+    where: Sequence[Condition] = (),
 ) -> list[Quote]:
     """One quote per coding, in codebook order, then transcript and segment.
 
-    ``codes`` select a code together with its sub-codes. The quote text is the coded
-    span, or the whole segment, exactly as imported.
+    ``codes`` select a code together with its sub-codes; ``transcripts`` and ``where``
+    the transcripts (default all). The quote text is the coded span, or the whole
+    segment, exactly as imported.
     """
     codebook = require_codebook(project)
     position = {code.id: i for i, code in enumerate(codebook.codes)}
     labels = {code.id: code.label for code in codebook.codes}
     attributes = transcript_attributes(project)
     codings_store.require_coders(project, coders)
-    codings = codings_store.select(project, transcripts=list(transcripts) or None, codes=codes,
-                                   coders=coders)
+    chosen = select_transcripts(project, transcripts, where)
+    codings = codings_store.select(project, transcripts=chosen, codes=codes, coders=coders)
     segments = segments_of(project, {c.transcript for c in codings})
     codings.sort(key=lambda c: (position.get(c.code, len(position)), c.transcript, c.segment,
                                 c.start or 0, c.coder))

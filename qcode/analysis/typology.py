@@ -39,7 +39,8 @@ from qcode.models import Codebook
 from qcode.store import codings as codings_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import transcript_attributes
+from qcode.store.transcripts import select_transcripts, transcript_attributes
+from qcode.values import Condition
 
 CONDITIONS: tuple[str, ...] = ("trust", "members", "consensus", "competences")
 FORMS: tuple[str, ...] = ("shared", "lead_organisation", "nao")
@@ -248,13 +249,18 @@ def level_codes(codebook: Codebook) -> dict[str, str]:
 
 
 def case_typologies(
-    project: Project, *, coders: Sequence[str] = (), then_by: str | None = None
+    project: Project, *, coders: Sequence[str] = (), then_by: str | None = None,
+    where: Sequence[Condition] = (),
 ) -> list[Typology]:
-    """One typology per case (per case and ``then_by`` value, e.g. wave), in case order."""
+    """One typology per case (per case and ``then_by`` value, e.g. wave), in case order,
+    of the transcripts that meet ``where``."""
     codebook = require_codebook(project)
     attributes = transcript_attributes(project)
     if then_by is not None:
         check_attribute(attributes, then_by, option="--then-by")
+    chosen = select_transcripts(project, (), where)
+    if chosen is not None:
+        attributes = {t: attributes[t] for t in chosen}
     levels = level_codes(codebook)
     units: dict[str, list[Evidence]] = {}
     parts: dict[str, tuple[str, str | None]] = {}
@@ -266,7 +272,8 @@ def case_typologies(
                        (attrs.get(then_by) or MISSING_GROUP) if then_by else None)
         people.setdefault(unit, set()).add(attrs["respondent"])
     coded = sorted({(c.transcript, c.segment, c.code)
-                    for c in codings_store.select(project, coders=coders)})
+                    for c in codings_store.select(project, coders=coders,
+                                                  transcripts=chosen)})
     for transcript, segment, code in coded:
         level = levels.get(code)
         if level is None:

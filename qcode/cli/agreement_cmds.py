@@ -11,6 +11,7 @@ import typer
 from qcode.cli.app import app
 from qcode.cli.common import (
     FORMAT_OPTION,
+    WHERE_OPTION,
     ListFormat,
     console,
     emit,
@@ -19,7 +20,7 @@ from qcode.cli.common import (
     open_project,
     screen_text,
 )
-from qcode.values import parse_mapping
+from qcode.values import parse_mapping, parse_where
 
 if TYPE_CHECKING:
     from qcode.analysis.agreement import AgreementReport, CodeAgreement
@@ -54,6 +55,7 @@ def agreement(
     coders: list[str] = CODERS_OPTION,
     code: list[str] = CODE_OPTION,
     level: Level = LEVEL_OPTION,
+    where: list[str] = WHERE_OPTION,
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa
@@ -67,9 +69,10 @@ def agreement(
     """
     from qcode.analysis.agreement import agreement_report
 
+    conditions = parse_where(where)
     with open_project(ctx) as project:
         report = agreement_report(project, coders=_coders(coders, more), codes=code,
-                                  level=level.value)
+                                  level=level.value, where=conditions)
     note(f"{', '.join(report.coders)} on {report.n_units} respondent segments of "
          f"{len(report.transcripts)} transcript(s): {', '.join(report.transcripts)}")
     if fmt is ListFormat.table:

@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, emit, note, open_project
+from qcode.cli.common import FORMAT_OPTION, WHERE_OPTION, ListFormat, emit, note, open_project
 from qcode.coding.manual import default_coder
 from qcode.models import Coding
 from qcode.store import codings as codings_store
-from qcode.values import parse_span
+from qcode.store.transcripts import select_transcripts
+from qcode.values import parse_span, parse_where
 
 codings_app = typer.Typer(help="Add, remove, list, import and export codings.",
                           no_args_is_help=True)
@@ -91,6 +92,7 @@ def list_(
     transcripts: list[str] = typer.Argument(None, help="Transcript ids (default: all)."),
     code: list[str] = typer.Option([], "--code", help="Only this code and its sub-codes."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
+    where: list[str] = WHERE_OPTION,
     fmt: ListFormat = FORMAT_OPTION,
     blind: bool = typer.Option(False, "--blind", help="Only your own codings (a blind "
                                "round; also QCODE_BLIND=1 or 'qcode settings blind on')."),
@@ -101,11 +103,13 @@ def list_(
     """
     from qcode.coding.blind import coder_view
 
+    conditions = parse_where(where)
     with open_project(ctx) as project:
         view = coder_view(project, coder, flag=blind)
         if view.blind_as is None:
             codings_store.require_coders(project, coder)
-        codings = codings_store.select(project, transcripts=transcripts or None, codes=code,
+        chosen = select_transcripts(project, transcripts or (), conditions)
+        codings = codings_store.select(project, transcripts=chosen, codes=code,
                                        coders=view.coders)
     if view.blind_as is not None:
         note(f"blind: only the codings of {view.blind_as} are listed")

@@ -33,6 +33,13 @@ FORMAT_OPTION = typer.Option(
 )
 
 
+WHERE_OPTION = typer.Option(
+    [], "--where", metavar="ATTR=VALUE",
+    help="Only transcripts whose respondent or transcript attribute has this value "
+    "(ATTR!=VALUE: has not; ATTR=V1,V2: either); repeatable, all must hold.",
+)
+
+
 ID_COLUMNS = frozenset({"id", "code", "transcript"})
 PROSE_COLUMNS = frozenset({"text", "evidence", "memo", "description", "keywords", "label"})
 

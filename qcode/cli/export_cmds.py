@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from qcode.cli.app import app
-from qcode.cli.common import console, inert, note, open_project, screen_text
+from qcode.cli.common import WHERE_OPTION, console, inert, note, open_project, screen_text
 from qcode.errors import ExportError
+from qcode.values import parse_where
 
 export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -46,6 +47,7 @@ def matrix(
     plot: Path | None = typer.Option(None, "--plot", help="Also draw the matrix as a heatmap "
                                      "picture: .png, .svg or .pdf."),
     csv_out: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of a table."),
+    where: list[str] = WHERE_OPTION,
 ) -> None:
     """Export a code-by-respondent (or by case, role, ...) matrix.
 
@@ -56,6 +58,7 @@ def matrix(
     """
     from qcode.analysis.matrix import build_matrix
 
+    conditions = parse_where(where)
     # Both targets are checked before anything is drawn, so a bad -o never leaves a
     # picture behind from a half-finished command.
     if plot is not None:
@@ -69,7 +72,7 @@ def matrix(
         output_format(output, "matrix", MATRIX_FORMATS)
     with open_project(ctx) as project:
         frame = build_matrix(project, by=by, measure=measure.value, level=level.value,
-                             coders=coder, then_by=then_by)
+                             coders=coder, then_by=then_by, where=conditions)
     grouping = f"{by} / {then_by}" if then_by else by
     title = f"Codes by {grouping} ({measure.value})"
     if plot is not None:
@@ -125,6 +128,7 @@ def quotes(
                                    "(repeatable)."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
     transcript: list[str] = typer.Option([], "--transcript", "-t", help="Only these transcripts."),
+    where: list[str] = WHERE_OPTION,
 ) -> None:
     """Export the coded quotes, with respondent, case, role and segment number.
 
@@ -134,8 +138,10 @@ def quotes(
     from qcode.exports import write_quotes
     from qcode.store.codebook import require_codebook
 
+    conditions = parse_where(where)
     with open_project(ctx) as project:
-        found = collect_quotes(project, codes=code, coders=coder, transcripts=transcript)
+        found = collect_quotes(project, codes=code, coders=coder, transcripts=transcript,
+                               where=conditions)
         codebook = require_codebook(project)
     if not found and not output.suffix:
         raise ExportError(f"{output}: give a file name with a suffix")

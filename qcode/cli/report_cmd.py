@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import note, open_project
+from qcode.cli.common import WHERE_OPTION, note, open_project
+from qcode.values import parse_where
 
 
 class Language(str, Enum):
@@ -27,6 +28,7 @@ def report(
                                        "attribute, e.g. wave or year, to compare over time."),
     title: str = typer.Option("", "--title", help="The report's title (default: the project's "
                               "folder name)."),
+    where: list[str] = WHERE_OPTION,
 ) -> None:
     """Write the replication report: one self-contained HTML page with an overview,
     heatmaps, the Provan & Kenis typology per case, the flexibility agenda across cases,
@@ -36,9 +38,10 @@ def report(
     """
     from qcode.report import write_report
 
+    conditions = parse_where(where)
     with open_project(ctx) as project:
         data = write_report(project, output, lang=lang.value, coders=coder, then_by=then_by,
-                            title=title)
+                            title=title, where=conditions)
     quotes = sum(len(group.quotes) for group in data.quotes)
     note(f"wrote the report ({len(data.typologies)} case(s), {quotes} quote(s)) to {output}")
     from qcode.analysis.matrix import MISSING_GROUP

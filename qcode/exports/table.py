@@ -197,3 +197,71 @@ def markdown_table(table: TableFile) -> str:
     if not table.rows:
         lines += ["", table.empty]
     return "\n".join(lines) + "\n"
+
+
+def write_tables(
+    tables: Sequence[TableFile], path: Path, *, what: str, title: str = "",
+) -> None:
+    """Write several tables with one header (one per group: a case, a wave) to ``path``:
+    a worksheet each in .xlsx, a section each under one heading in .md. A .csv holds
+    one table only; give it one table with a group column instead.
+    """
+    suffix = output_format(path, what, TABLE_FORMATS)
+    if len(tables) == 1 or suffix == ".csv":
+        if len(tables) != 1:
+            raise ValueError("a .csv file holds one table; pass one with a group column")
+        write_table(tables[0], path, what=what)
+        return
+    if suffix == ".xlsx":
+        check_xml_text(title, path, "the title")
+        for table in tables:
+            check_sheet_texts(table, path)
+    with atomic_output(path) as temporary:
+        if suffix == ".xlsx":
+            from openpyxl import Workbook
+
+            workbook = Workbook()
+            first = workbook.active
+            assert first is not None  # a new Workbook always has one sheet
+            workbook.remove(first)
+            for table in tables:
+                worksheet = workbook.create_sheet(sheet_name(table.sheet, workbook.sheetnames))
+                _fill_sheet(worksheet, table)
+                worksheet.freeze_panes = table.frozen
+            if title:
+                _add_info_sheet(workbook, title)
+            workbook.save(temporary)
+        else:
+            parts = [f"# {markdown_line(title or what)}", ""]
+            for table in tables:
+                section = markdown_table(table).split("\n", 2)[2]
+                parts += [f"## {markdown_line(table.sheet)}", "", section]
+            temporary.write_text("\n".join(parts), encoding="utf-8", newline="")
+
+
+def sheet_name(name: str, taken: Sequence[str]) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
+    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name).strip("'") or "sheet"
+    candidate, number = cleaned[:31], 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f" ({number})"
+        candidate, number = cleaned[:31 - len(suffix)] + suffix, number + 1
+    return candidate
+
+
+def write_rows(
+    header: Sequence[str],
+    sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]],
+    path: Path,
+    *,
+    what: str,
+    title: str = "",
+    wide: Mapping[str, int] | None = None,
+) -> None:
+    """:func:`write_tables` for rows that share one ``header``: ``sheets`` are (name,
+    rows) pairs (search hits, coding-query matches, co-occurrences)."""
+    tables = [TableFile(header=header, rows=rows, sheet=name, title=title or what,
+                        frozen="B2", wide=wide or {})
+              for name, rows in sheets] or [TableFile(header=header, rows=[], sheet=what,
+                                                      title=title or what)]
+    write_tables(tables, path, what=what, title=title)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcode.analysis.textindex import refresh_index
 from qcode.errors import TranscriptError, UsageError
 from qcode.importing.outcome import ImportReport
 from qcode.models import Transcript
@@ -167,6 +168,7 @@ def import_paths(
         stale = {t.id for t in transcripts} | {
             before[t] for t, _, _ in plan.links if t in before}
         removed = drop_unused_respondents(project, stale - set(plan.respondents))
+        refresh_index(project, [outcome.transcript for outcome in outcomes])
     if missing:
         notes.append(
             f"{len(missing)} row(s) of the respondents file name a transcript that is not in "

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from qcode.analysis.textindex import refresh_index
 from qcode.errors import QcodeError
 from qcode.importing.outcome import ImportReport
 from qcode.models import Codebook, Coding
@@ -63,6 +64,7 @@ def import_qdpx(
             memos = memos_store.add(project, content.memos, from_file=True)
         except QcodeError as exc:
             raise RefiError(f"{path}: {exc}") from None
+        refresh_index(project, [outcome.transcript for outcome in outcomes])
     return ImportReport(tuple(outcomes), (), len(content.respondents),
                         (_summary(path, content, added, memos), *content.notes),
                         tuple(content.warnings))

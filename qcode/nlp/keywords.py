@@ -26,12 +26,16 @@ two- or three-word phrase also matches written as one word (``eigen belang``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from qcode.models import Codebook
 from qcode.nlp import lexicon
 from qcode.nlp.levels import ancestors
+
+T = TypeVar("T")
 
 KEYWORD = "keyword"
 COMPOUND = "compound"
@@ -288,30 +292,44 @@ class KeywordTable:
         return frozenset(ids)
 
     def _compound(self, word: str, found: dict[int, str]) -> None:
-        size = len(word)
-        if size < lexicon.MIN_MODIFIER_PART + lexicon.MIN_HEAD_KEYWORD:
-            return
-        listed = lexicon.is_word(word)
-        # the keyword closes the compound: ketenpartner, veiligheidshuis
-        for cut in range(lexicon.MIN_MODIFIER_PART, size - lexicon.MIN_HEAD_KEYWORD + 1):
-            indexes = self._as_head.get(word[cut:])
-            if indexes and lexicon.is_plausible_modifier(word[:cut]):
-                for index in indexes:
-                    found.setdefault(index, COMPOUND)
-        # the keyword opens the compound or sits inside it: informatiedeling,
-        # ketenpartneroverleg
-        for start in range(0, size - lexicon.MIN_MODIFIER_KEYWORD - 2):
-            if start and not lexicon.is_plausible_modifier(word[:start]):
+        for index in compound_parts(word, self._as_head, self._as_modifier):
+            found.setdefault(index, COMPOUND)
+
+
+def compound_parts(
+    word: str, as_head: Mapping[str, AbstractSet[T]], as_modifier: Mapping[str, AbstractSet[T]]
+) -> set[T]:
+    """The keywords (by index) that stand inside the lowercase ``word`` as a part of a
+    compound, by the boundary rules of this module: ``as_head`` holds the keywords that
+    may close a compound, ``as_modifier`` those that may open it or sit inside it.
+
+    Text search (:func:`qcode.nlp.wordsearch.compound_parts_of`) lists every part a word
+    could be found by, through these same rules.
+    """
+    found: set[T] = set()
+    size = len(word)
+    if size < lexicon.MIN_MODIFIER_PART + lexicon.MIN_HEAD_KEYWORD:
+        return found
+    listed = lexicon.is_word(word)
+    # the keyword closes the compound: ketenpartner, veiligheidshuis
+    for cut in range(lexicon.MIN_MODIFIER_PART, size - lexicon.MIN_HEAD_KEYWORD + 1):
+        indexes = as_head.get(word[cut:])
+        if indexes and lexicon.is_plausible_modifier(word[:cut]):
+            found.update(indexes)
+    # the keyword opens the compound or sits inside it: informatiedeling,
+    # ketenpartneroverleg
+    for start in range(0, size - lexicon.MIN_MODIFIER_KEYWORD - 2):
+        if start and not lexicon.is_plausible_modifier(word[:start]):
+            continue
+        for end in range(start + lexicon.MIN_MODIFIER_KEYWORD, size - 2):
+            indexes = as_modifier.get(word[start:end])
+            if not indexes:
                 continue
-            for end in range(start + lexicon.MIN_MODIFIER_KEYWORD, size - 2):
-                indexes = self._as_modifier.get(word[start:end])
-                if not indexes:
-                    continue
-                if end - start < 5 and listed:
-                    continue
-                if _closes(word[end:]):
-                    for index in indexes:
-                        found.setdefault(index, COMPOUND)
+            if end - start < 5 and listed:
+                continue
+            if _closes(word[end:]):
+                found.update(indexes)
+    return found
 
 
 def _closes(rest: str) -> bool:

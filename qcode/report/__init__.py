@@ -17,6 +17,7 @@ from qcode.report.gather import ReportData, gather_report
 from qcode.report.render import render_report
 from qcode.report.texts import LANGUAGES
 from qcode.store.project import Project
+from qcode.values import Condition
 
 REPORT_FORMATS: tuple[str, ...] = (".html", ".htm")
 
@@ -26,17 +27,17 @@ __all__ = ["LANGUAGES", "REPORT_FORMATS", "ReportData", "build_report", "gather_
 
 def build_report(
     project: Project, *, lang: str = "nl", coders: Sequence[str] = (),
-    then_by: str | None = None, title: str = "",
+    then_by: str | None = None, title: str = "", where: Sequence[Condition] = (),
 ) -> str:
     """The report of ``project`` as HTML text. See :func:`gather_report` for the options."""
     check_language(lang)
-    return render_report(gather_report(project, coders=coders, then_by=then_by), lang,
-                         title=title)
+    return render_report(gather_report(project, coders=coders, then_by=then_by, where=where),
+                         lang, title=title)
 
 
 def write_report(
     project: Project, target: Path, *, lang: str = "nl", coders: Sequence[str] = (),
-    then_by: str | None = None, title: str = "",
+    then_by: str | None = None, title: str = "", where: Sequence[Condition] = (),
 ) -> ReportData:
     """Write the report to ``target`` (.html) and return what it shows.
 
@@ -47,7 +48,7 @@ def write_report(
 
     output_format(target, "report", REPORT_FORMATS)
     check_language(lang)
-    data = gather_report(project, coders=coders, then_by=then_by)
+    data = gather_report(project, coders=coders, then_by=then_by, where=where)
     html = render_report(data, lang, title=title)
     with atomic_output(target) as temporary:
         temporary.write_text(html, encoding="utf-8", newline="")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from qcode.analysis.cooccur import condition_form_links
 from qcode.analysis.matrix import build_matrix, group_names, group_of
 from qcode.analysis.saturation import Saturation, assess_saturation
 from qcode.analysis.typology import Typology, case_typologies
@@ -22,12 +23,14 @@ from qcode.store import codings as codings_store
 from qcode.store import memos as memos_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
-from qcode.store.transcripts import list_transcripts, transcript_attributes
+from qcode.store.transcripts import list_transcripts, select_transcripts, transcript_attributes
+from qcode.values import Condition
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from qcode.analysis.agreement import AgreementReport
+    from qcode.analysis.cooccur import CaseLinks
 
 # The codes of the second research question: the police's flexibility agenda.
 AGENDA_CODES: tuple[str, ...] = ("dialogue", "talking_back", "capacity", "learning", "frameworks")
@@ -104,15 +107,21 @@ class ReportData:
     """The case of each typology unit (a case, or a case / wave)."""
     saturation: tuple[Saturation, ...] = ()
     """Saturation per case with the method's default parameters."""
+    where: tuple[str, ...] = ()
+    """The --where conditions the report was limited to, as typed."""
+    links: tuple[CaseLinks, ...] = ()
+    """Per case, the condition levels coded in the same interviews as each form."""
 
 
 def gather_report(
-    project: Project, *, coders: Sequence[str] = (), then_by: str | None = None
+    project: Project, *, coders: Sequence[str] = (), then_by: str | None = None,
+    where: Sequence[Condition] = (),
 ) -> ReportData:
     """Read what the report needs: counts, matrices, typologies, quotes, agreement.
 
     ``coders`` limits every figure to those coders' codings (default: everyone's);
-    ``then_by`` splits each case by a second attribute (``wave``, ``year``).
+    ``then_by`` splits each case by a second attribute (``wave``, ``year``); ``where``
+    keeps the transcripts whose attributes meet every condition.
     """
     codebook = require_codebook(project)
     coders = tuple(dict.fromkeys(coders))
@@ -120,9 +129,12 @@ def gather_report(
     # Transcripts without a case (plain files, another program's .qdpx) are reported
     # under "(missing)" rather than not at all.
     by_case = build_matrix(project, by="case", coders=coders, then_by=then_by,
-                           missing_ok=True)
-    by_respondent = build_matrix(project, by="respondent", coders=coders)
+                           missing_ok=True, where=where)
+    by_respondent = build_matrix(project, by="respondent", coders=coders, where=where)
+    chosen = select_transcripts(project, (), where)
     attributes = transcript_attributes(project)
+    if chosen is not None:
+        attributes = {t: attributes[t] for t in chosen}
     respondent_cases = {
         attrs["respondent"]: (attrs.get("case", ""), attrs.get("role", ""))
         for attrs in attributes.values()
@@ -130,7 +142,7 @@ def gather_report(
     # Respondents of one case side by side, so the heatmap reads case by case.
     ordered = sorted(respondent_cases, key=lambda r: (respondent_cases[r][0], r))
     by_respondent = by_respondent[["label", *ordered]]
-    agreement, agreement_error = _agreement(project, coders)
+    agreement, agreement_error = _agreement(project, coders, where)
     return ReportData(
         made_on=date.today().isoformat(),
         then_by=then_by,
@@ -140,15 +152,20 @@ def gather_report(
         by_case=by_case,
         by_respondent=by_respondent,
         respondent_cases=respondent_cases,
-        typologies=tuple(case_typologies(project, coders=coders, then_by=then_by)),
-        quotes=tuple(collect_report_quotes(project, codebook, attributes, coders=coders)),
-        comparison=_comparison(project, codebook, attributes, coders, then_by),
+        typologies=tuple(case_typologies(project, coders=coders, then_by=then_by,
+                                         where=where)),
+        quotes=tuple(collect_report_quotes(project, codebook, attributes, coders=coders,
+                                           transcripts=chosen)),
+        comparison=_comparison(project, codebook, attributes, coders, then_by, chosen),
         agreement=agreement,
         agreement_error=agreement_error,
         memos=_memos(project),
         unit_cases={group_of(attrs, "case", then_by): attrs.get("case") or ""
                     for attrs in attributes.values()},
         saturation=_saturation(project, attributes, coders),
+        where=tuple(str(condition) for condition in where),
+        links=tuple(condition_form_links(project, coders=coders, then_by=then_by,
+                                         where=where)),
     )
 
 
@@ -174,7 +191,7 @@ def _overview(
     project: Project, attributes: dict[str, dict[str, str]], coders: Sequence[str],
     then_by: str | None,
 ) -> Overview:
-    summaries = list_transcripts(project)
+    summaries = [s for s in list_transcripts(project) if s.id in attributes]
     people: dict[str, dict[str, str]] = {}
     for attrs in attributes.values():
         people[attrs["respondent"]] = {"unit": group_of(attrs, "case", then_by),
@@ -187,6 +204,8 @@ def _overview(
     rows: dict[str, dict[str, int]] = {}
     coded: dict[str, set[str]] = {}
     for coder, provenance, transcript, count in codings_store.tally(project, coders):
+        if transcript not in attributes:
+            continue
         by_provenance = rows.setdefault(coder, {})
         by_provenance[provenance] = by_provenance.get(provenance, 0) + count
         coded.setdefault(coder, set()).add(transcript)
@@ -209,7 +228,7 @@ def _overview(
 
 def _comparison(
     project: Project, codebook: Codebook, attributes: dict[str, dict[str, str]],
-    coders: Sequence[str], then_by: str | None,
+    coders: Sequence[str], then_by: str | None, transcripts: Sequence[str] | None = None,
 ) -> Comparison:
     units = group_names(attributes.values(), "case", then_by)
     people: dict[str, set[str]] = {unit: set() for unit in units}
@@ -220,7 +239,7 @@ def _comparison(
     segments: dict[tuple[str, str], set[tuple[str, int]]] = {}
     speakers: dict[tuple[str, str], set[str]] = {}
     wanted = {c.id for c in codes}
-    for coding in codings_store.select(project, coders=coders):
+    for coding in codings_store.select(project, coders=coders, transcripts=transcripts):
         attrs = attributes[coding.transcript]
         unit = group_of(attrs, "case", then_by)
         parts = coding.code.split(".")
@@ -242,7 +261,7 @@ def _comparison(
 
 
 def _agreement(
-    project: Project, coders: Sequence[str]
+    project: Project, coders: Sequence[str], where: Sequence[Condition] = ()
 ) -> tuple[AgreementReport | None, str]:
     """Agreement figures when two or more coders coded, else None; with the error message
     when the figures cannot be computed (for example: no transcript coded by all)."""
@@ -255,7 +274,7 @@ def _agreement(
     if len(found) < 2:
         return None, ""
     try:
-        return agreement_report(project, coders=tuple(coders), level="top"), ""
+        return agreement_report(project, coders=tuple(coders), level="top", where=where), ""
     except QcodeError as err:
         # The report says why there are no figures instead of failing as a whole.
         return None, str(err)

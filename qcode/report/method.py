@@ -35,6 +35,13 @@ METHOD: dict[str, list[tuple[str, str]]] = {
          "als de waargenomen vorm een van meerdere voorspelde vormen is; 'past niet' als de "
          "waargenomen vorm niet voorspeld is; 'niet te bepalen' als de waargenomen vorm gemengd "
          "of niet gecodeerd is, of als er niets te voorspellen valt."),
+        ("Voorwaarden en vorm in dezelfde interviews",
+         "Naast de typologie van elke casus: per voorwaarde op een gecodeerd niveau, in "
+         "hoeveel interviews van de casus ook een waargenomen vorm (governance.shared, "
+         ".lead_organisation, .nao) is gecodeerd (door de gekozen codeurs). We tellen interviews, "
+         "geen segmenten: respondenten bespreken de vorm en de voorwaarden meestal in "
+         "verschillende antwoorden. Een vinkje markeert het niveau dat Provan & Kenis bij die "
+         "vorm verwachten."),
         ("Typische citaten eerst",
          "Binnen een code staan de citaten in volgorde van: hoeveel codeurs deze tekst deze code "
          "gaven (meer eerst); hoeveel verschillende trefwoorden van de code erin voorkomen (een "
@@ -77,6 +84,12 @@ METHOD: dict[str, list[tuple[str, str]]] = {
          "when the observed form is one of several predicted; 'does not fit' when the observed "
          "form is not predicted; 'undetermined' when the observed form is mixed or uncoded, or "
          "nothing can be predicted."),
+        ("Conditions and form in the same interviews",
+         "Beside each case's typology: for each condition at a coded level, in how many "
+         "interviews of the case an observed form (governance.shared, .lead_organisation, "
+         ".nao) was coded too (by the coders chosen). Interviews are counted, not segments: "
+         "respondents mostly discuss the form and the conditions in different answers. A "
+         "tick marks the level Provan & Kenis expect for that form."),
         ("Most typical quotes first",
          "Within a code, quotes are ordered by: how many coders gave this text this code (more "
          "first); how many distinct keywords of the code occur in it (a keyword occurs when each "

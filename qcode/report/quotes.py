@@ -79,10 +79,12 @@ class _Draft:
 
 def collect_report_quotes(
     project: Project, codebook: Codebook, attributes: dict[str, dict[str, str]],
-    *, coders: Sequence[str] = (),
+    *, coders: Sequence[str] = (), transcripts: Sequence[str] | None = None,
 ) -> list[CodeQuotes]:
-    """The quotes of every code that has any, in codebook order, most typical first."""
-    codings = sorted(codings_store.select(project, coders=coders), key=lambda c: c.coder)
+    """The quotes of every code that has any, in codebook order, most typical first
+    (of ``transcripts``, default all)."""
+    codings = sorted(codings_store.select(project, coders=coders, transcripts=transcripts),
+                     key=lambda c: c.coder)
     segments = segments_of(project, {c.transcript for c in codings})
     drafts: dict[tuple[str, str, int, int | None, int | None], _Draft] = {}
     for coding in codings:

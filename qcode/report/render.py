@@ -16,6 +16,7 @@ from qcode import __version__
 from qcode.report import memos_html, saturation_html
 from qcode.report.gather import ReportData
 from qcode.report.heatmap import csv_link, heatmap, legend
+from qcode.report.links_html import links_section
 from qcode.report.method import METHOD
 from qcode.report.sections import agreement_section, comparison_table, quotes_section
 from qcode.report.texts import words
@@ -24,6 +25,7 @@ from qcode.report.typology_html import (
     case_section,
     reference_table,
     summary_table,
+    unit_anchor,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +95,7 @@ table.typology th.predicted { box-shadow: inset 0 -3px 0 #2171b5; }
 table.typology th.observed { box-shadow: inset 0 3px 0 #6a3d9a; }
 table.typology td.level a { font-weight: 600; }
 table.typology td.mixed a, table.typology td.none { font-style: italic; }
+table.links { margin-top: 0.2em; }
 table.typology td, table.typology th, table.summary td { -webkit-print-color-adjust: exact;
      print-color-adjust: exact; }
 .verdict { padding: 0.1em 0.5em; border-radius: 4px; font-weight: 600; white-space: nowrap; }
@@ -196,6 +199,9 @@ def _header(data: ReportData, heading: str, lang: str) -> str:
         lines.append(f"<p>{escape(w['coders_line'].format(coders=', '.join(data.coders)))}</p>")
     if data.then_by:
         lines.append(f"<p>{escape(w['then_by_line'].format(attribute=data.then_by))}</p>")
+    if data.where:
+        lines.append(f"<p>{escape(w['where_line'].format(conditions=' · '.join(data.where)))}"
+                     "</p>")
     lines.append("</header>")
     return "\n".join(lines)
 
@@ -255,9 +261,12 @@ def _typology(data: ReportData, lang: str, quote_index: QuoteIndex) -> str:
     lines = [f"<h3>{escape(w['pk_expects'])}</h3>", reference_table(lang)]
     if not data.typologies:
         lines.append(f'<p class="empty">{escape(w["no_cases"])}</p>')
+    links = {case.unit: case for case in data.links}
     for i, typology in enumerate(data.typologies, start=1):
         memos = memos_html.case_memos(data.memos, data.unit_cases.get(typology.unit, ""), lang)
-        lines.append(case_section(typology, i, lang, quote_index, memos=memos))
+        beside = links_section(links[typology.unit], unit_anchor(i), lang, quote_index) if (
+            typology.unit in links) else ""
+        lines.append(case_section(typology, i, lang, quote_index, beside, memos=memos))
     return "\n".join(lines)
 
 

@@ -13,6 +13,14 @@ _NL: dict[str, str] = {
     "codebook_line": "Codeboek {name}, versie {version} ({codes} codes)",
     "coders_line": "Alleen coderingen van: {coders}",
     "then_by_line": "Casussen zijn uitgesplitst naar {attribute}",
+    "where_line": "Alleen interviews waarvoor geldt: {conditions}",
+    "links_title": "Voorwaarden en vorm in dezelfde interviews",
+    "links_note": "Per voorwaarde op een gecodeerd niveau: in hoeveel interviews van deze "
+                  "casus ook een governancevorm is gecodeerd (✓: het niveau dat Provan & "
+                  "Kenis bij die vorm verwachten). Elke cel verwijst naar de segmenten.",
+    "links_none": "Geen interview in deze casus codeert zowel het niveau van een voorwaarde "
+                  "als een governancevorm.",
+    "interviews_short": "int.",
     "contents": "Inhoud",
     "overview": "Overzicht",
     "at_a_glance": "De typologie in één oogopslag",
@@ -108,6 +116,14 @@ _EN: dict[str, str] = {
     "codebook_line": "Codebook {name}, version {version} ({codes} codes)",
     "coders_line": "Only codings by: {coders}",
     "then_by_line": "Cases are split by {attribute}",
+    "where_line": "Only interviews where: {conditions}",
+    "links_title": "Conditions and form in the same interviews",
+    "links_note": "Per condition at a coded level: in how many interviews of this case a "
+                  "governance form was coded too (✓: the level Provan & Kenis expect for "
+                  "that form). Each cell links to the segments.",
+    "links_none": "No interview of this case codes both the level of a condition and a "
+                  "governance form.",
+    "interviews_short": "int.",
     "contents": "Contents",
     "overview": "Overview",
     "at_a_glance": "The typology at a glance",

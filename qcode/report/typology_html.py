@@ -91,9 +91,12 @@ def prediction_text(prediction: Prediction, lang: str) -> str:
     return w["nothing_predicted"]
 
 
-def case_section(typology: Typology, index: int, lang: str, quotes: QuoteIndex, *,
-                 memos: str = "") -> str:
-    """The typology table of one case, then the evidence lists its cells link to.
+def case_section(
+    typology: Typology, index: int, lang: str, quotes: QuoteIndex, beside: str = "", *,
+    memos: str = "",
+) -> str:
+    """The typology table of one case, ``beside`` it more HTML on the case (the
+    conditions found with each form), then the evidence lists its cells link to.
     ``memos`` (HTML: the case's memos) goes at the top, under the case's name."""
     w = words(lang)
     anchor = unit_anchor(index)
@@ -140,6 +143,7 @@ def case_section(typology: Typology, index: int, lang: str, quotes: QuoteIndex, 
         f'<tr class="fit"><th scope="row">{escape(w["verdict"])}</th>'
         f'<td colspan="{span}">{verdict(typology.fit, lang)}</td></tr>',
         "</tfoot></table>",
+        beside,
         '<div class="evidence">',
     ]
     for finding in (*typology.conditions, typology.observed):

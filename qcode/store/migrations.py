@@ -171,6 +171,54 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
     ),
     Migration(
+        4,
+        "full-text search index over the lemmas and word forms of every segment",
+        # The rows are filled from Python (lemmas come from simplemma): at import, and for
+        # a project made before this migration on its first search (qcode.store.search).
+        # search_sources records which text and lemmatiser each transcript was indexed
+        # with, so a re-imported transcript or a new lemmatiser is indexed again.
+        # search_compounds lists, per word of the index, the parts a search word could
+        # find it by inside a compound (search_split: the words already split).
+        """
+        CREATE TABLE search_rows (
+            id INTEGER PRIMARY KEY,
+            transcript_id TEXT NOT NULL,
+            segment INTEGER NOT NULL,
+            interviewer INTEGER NOT NULL CHECK (interviewer IN (0, 1)),
+            words TEXT NOT NULL,
+            FOREIGN KEY (transcript_id, segment) REFERENCES segments(transcript_id, number)
+                DEFERRABLE INITIALLY DEFERRED,
+            UNIQUE (transcript_id, segment)
+        );
+        CREATE TABLE search_sources (
+            transcript_id TEXT PRIMARY KEY REFERENCES transcripts(id)
+                DEFERRABLE INITIALLY DEFERRED,
+            content_hash TEXT NOT NULL,
+            lemmatiser TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE search_index USING fts5(
+            words, content = 'search_rows', content_rowid = 'id', detail = none,
+            tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
+        );
+        CREATE VIRTUAL TABLE search_terms USING fts5vocab(search_index, row);
+        CREATE TABLE search_split (
+            term TEXT PRIMARY KEY
+        ) WITHOUT ROWID;
+        CREATE TABLE search_compounds (
+            part TEXT NOT NULL,
+            term TEXT NOT NULL,
+            PRIMARY KEY (part, term)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER search_rows_added AFTER INSERT ON search_rows BEGIN
+            INSERT INTO search_index(rowid, words) VALUES (new.id, new.words);
+        END;
+        CREATE TRIGGER search_rows_removed AFTER DELETE ON search_rows BEGIN
+            INSERT INTO search_index(search_index, rowid, words)
+                VALUES ('delete', old.id, old.words);
+        END;
+        """,
+    ),
+    Migration(
         5,
         "memos on the project, cases, respondents, transcripts, codes and segments",
         """

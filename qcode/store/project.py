@@ -177,7 +177,16 @@ class Project:
                 continue
             with self.atomic():
                 for statement in _split_sql(migration.sql):
-                    self._db.execute(statement)
+                    try:
+                        self._db.execute(statement)
+                    except sqlite3.OperationalError as exc:
+                        # e.g. a Python whose SQLite was built without FTS5
+                        raise ProjectError(
+                            f"{self.db_path}: cannot bring the project up to schema "
+                            f"{migration.number} ({migration.name}): {exc}; this Python's "
+                            "SQLite lacks a feature qcode needs (use a Python from "
+                            "python.org, your system's packages or conda); nothing was changed"
+                        ) from exc
                 self._db.execute(f"PRAGMA user_version = {migration.number}")
                 self._db.execute(
                     "CREATE TABLE IF NOT EXISTS migrations "

@@ -36,6 +36,7 @@ from qcode.errors import TranscriptError
 from qcode.models import Coding, Memo, Segment, Transcript
 from qcode.store import codings as codings_store
 from qcode.store import memos as memos_store
+from qcode.store import search as search_store
 from qcode.store.project import Project, now_iso
 from qcode.store.transcripts import ensure_respondent, get_segments
 from qcode.values import unreadable_character
@@ -117,6 +118,8 @@ def save_transcript(project: Project, transcript: Transcript) -> SaveOutcome:
         memo_moves, memo_notes = _place_memos(project, transcript, old, alignment)
         notes.extend(memo_notes)
         notes.extend(_carry_suggestions(project, transcript.id, alignment))
+        # The search index of the old text goes with it; the import indexes the new text.
+        search_store.forget(project, transcript.id)
         db.execute("DELETE FROM segments WHERE transcript_id = ?", (transcript.id,))
         _insert_segments(project, transcript.id, transcript.segments)
         codings_store.move(project, moves)

@@ -20,6 +20,8 @@ from qcode.store.project import Project, now_iso
 from qcode.store.transcripts import require_transcript
 
 STATUSES: tuple[str, ...] = ("accepted", "rejected")
+SEARCH_METHOD = "search"
+"""The method of a suggestion made from a text search (``qcode search --code``)."""
 
 
 @dataclass(frozen=True)
@@ -90,21 +92,23 @@ def store_run(
 ) -> RunCounts:
     """Keep the proposals of one ``suggest`` run over ``transcripts``: new ones are added,
     existing ones get the new score and evidence, and suggestions of those transcripts
-    the run no longer makes are withdrawn. Decisions are never touched."""
+    the run no longer makes are withdrawn. Decisions are never touched, and neither are
+    suggestions a researcher made from a text search (method ``search``): no run of
+    ``suggest`` withdraws or rescores them."""
     db = project._db
     covered = set(transcripts)
-    existing = {
-        (r[0], r[1], r[2]) for r in db.execute(
-            "SELECT transcript_id, segment, code_id FROM suggestions")
-        if r[0] in covered
-    }
+    existing: set[tuple[str, int, str]] = set()
+    searched: set[tuple[str, int, str]] = set()
+    for r in db.execute("SELECT transcript_id, segment, code_id, method FROM suggestions"):
+        if r[0] in covered:
+            (searched if r[3] == SEARCH_METHOD else existing).add((r[0], r[1], r[2]))
     keep: set[tuple[str, int, str]] = set()
     new = updated = 0
     created = now_iso()
     with project.atomic():
         for p in proposals:
             key = (p.transcript, p.segment, p.code)
-            if key in keep:
+            if key in keep or key in searched:
                 continue
             keep.add(key)
             db.execute(

@@ -311,3 +311,23 @@ def transcripts_where(
         transcript for transcript, attrs in attributes.items()
         if all(condition.holds(attrs) for condition in conditions)
     ]
+
+
+def select_transcripts(
+    project: Project, ids: Sequence[str] = (), where: Sequence[Condition] = (), *,
+    option: str = "--where",
+) -> list[str] | None:
+    """The transcripts a command works on: ``ids`` (each must be in the project; none
+    given means every transcript) that meet every condition of ``where``. None stands
+    for every transcript, so callers can pass it on to :func:`qcode.store.codings.select`.
+    """
+    for transcript in ids:
+        require_transcript(project, transcript)
+    matching = transcripts_where(project, where, option=option)
+    if not ids:
+        return matching
+    named = list(dict.fromkeys(ids))
+    if matching is None:
+        return named
+    allowed = set(matching)
+    return [transcript for transcript in named if transcript in allowed]
