@@ -34,8 +34,9 @@ from typer.testing import CliRunner
 
 from qcode.cli import app
 from qcode.codebook import parse_codebook
-from qcode.models import Coding, Segment, Transcript
+from qcode.models import Coding, Memo, MemoTarget, Segment, Transcript
 from qcode.store import init_project
+from qcode.store import memos as memos_store
 from qcode.store.codebook import save_codebook
 from qcode.store.codings import add as add_codings
 from qcode.store.reimport import save_transcript
@@ -85,6 +86,14 @@ def build_project(root: Path, text: str, memo: str, case: str, coder: str) -> Pa
             Coding("noord-r01", 2, "governance", "b", memo="tweede codeur"),
             Coding("noord-r01", 3, "trust", name),
         ])
+        note = storable(memo, "memo")
+        if note.strip():
+            memos_store.add(project, [
+                Memo(MemoTarget("project"), note, name),
+                Memo(MemoTarget("case", storable(case, "huis")), note, name),
+                Memo(MemoTarget("segment", "noord-r01", 2), note, name),
+                Memo(MemoTarget("code", "trust.high"), note, name),
+            ])
     finally:
         project.close()
     return root / "project"
@@ -115,6 +124,17 @@ def inert_markdown(text: str) -> None:
     inert_terminal(text)
     # Whatever is left once qcode's escapes and its own syntax are taken out is plain.
     plain = re.sub(r"\\.", "", text).replace("<br>", "").replace("*Memo:*", "")
+    for character in "<[]$`~&*":
+        assert character not in plain, (character, text[:300])
+
+
+def inert_markdown_document(text: str) -> None:
+    """A Markdown document with qcode's own emphasis (``**Definitie.**``, an italic line):
+    with that taken out, nothing of the user's text is live syntax."""
+    inert_terminal(text)
+    plain = re.sub(r"\\.", "", text)
+    plain = re.sub(r"\*\*[^*\n]*\*\*", "", plain)
+    plain = "\n".join(line.strip("*") for line in plain.splitlines())
     for character in "<[]$`~&*":
         assert character not in plain, (character, text[:300])
 
@@ -187,6 +207,24 @@ LISTINGS: list[tuple[list[str], Callable[[str], None]]] = [
     (["export", "matrix", "--by", "case"], inert_terminal),
     (["export", "matrix", "--by", "case", "--csv"], inert_csv),
     (["suggest", "--rules-only", "--min-score", "0"], inert_terminal),
+    (["review", "--list"], inert_terminal),
+    (["review", "--list", "--format", "csv"], inert_csv),
+    (["memo", "list"], inert_terminal),
+    (["memo", "list", "--format", "csv"], inert_csv),
+    (["memo", "list", "--format", "jsonl"], jsonl),
+    (["search", "--all-turns", "--regex", r"\S+"], inert_terminal),
+    (["search", "--all-turns", "--regex", r"\S+", "--format", "csv"], inert_csv),
+    (["search", "--all-turns", "--regex", r"\S+", "--format", "jsonl"], jsonl),
+    (["search", "vertrouwen", "--count-by", "case"], inert_terminal),
+    (["query", "trust OR governance"], inert_terminal),
+    (["query", "trust OR governance", "--format", "csv"], inert_csv),
+    (["query", "trust", "--count-by", "case"], inert_terminal),
+    (["cooccur", "--by", "case"], inert_terminal),
+    (["cooccur", "--by", "case", "--format", "csv"], inert_csv),
+    (["saturation", "--by", "case", "--base", "1", "--run", "1"], inert_terminal),
+    (["saturation", "--by", "case", "--base", "1", "--run", "1", "--format", "csv"],
+     inert_csv),
+    (["codebook", "show", "--format", "csv"], inert_csv),
 ]
 
 FILES: list[tuple[list[str], str, Callable[[Path], None]]] = [
@@ -216,6 +254,31 @@ FILES: list[tuple[list[str], str, Callable[[Path], None]]] = [
     (["report", "-o"], "report.html", lambda p: inert_html(p.read_text(encoding="utf-8"))),
     (["export", "qdpx", "-o"], "project.qdpx", readable_zip),
     (["export", "qdc", "-o"], "codebook.qdc", lambda p: None),
+    (["search", "--all-turns", "--regex", r"\S+", "-o"], "hits.csv",
+     lambda p: inert_csv(p.read_text(encoding="utf-8"))),
+    (["search", "--all-turns", "--regex", r"\S+", "-o"], "hits.xlsx", inert_xlsx),
+    (["search", "--all-turns", "--regex", r"\S+", "-o"], "hits.md",
+     lambda p: inert_markdown(p.read_text(encoding="utf-8"))),
+    (["search", "--all-turns", "--regex", r"\S+", "-o"], "hits.docx", readable_docx),
+    (["search", "--all-turns", "--regex", r"\S+", "-o"], "hits.html",
+     lambda p: inert_html(p.read_text(encoding="utf-8"))),
+    (["query", "trust OR governance", "-o"], "query.xlsx", inert_xlsx),
+    (["query", "trust OR governance", "-o"], "query.md",
+     lambda p: inert_markdown(p.read_text(encoding="utf-8"))),
+    (["query", "trust OR governance", "-o"], "query.html",
+     lambda p: inert_html(p.read_text(encoding="utf-8"))),
+    (["cooccur", "--by", "case", "-o"], "cooccur.xlsx", inert_xlsx),
+    (["cooccur", "--by", "case", "-o"], "cooccur.md",
+     lambda p: inert_markdown(p.read_text(encoding="utf-8"))),
+    (["cooccur", "--plot"], "cooccur.png", lambda p: None),
+    (["saturation", "--by", "case", "--base", "1", "--run", "1", "--plot"], "saturation.png",
+     lambda p: None),
+    (["codebook", "export", "--counts", "--quotes", "2", "-o"], "codeboek.md",
+     lambda p: inert_markdown_document(p.read_text(encoding="utf-8"))),
+    (["codebook", "export", "--counts", "--quotes", "2", "-o"], "codeboek.html",
+     lambda p: inert_html(p.read_text(encoding="utf-8"))),
+    (["codebook", "export", "--counts", "--quotes", "2", "-o"], "codeboek.docx",
+     readable_docx),
 ]
 
 

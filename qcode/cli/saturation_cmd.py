@@ -9,7 +9,16 @@ import typer
 from rich.table import Table
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    ListFormat,
+    console,
+    emit,
+    inert,
+    note,
+    open_project,
+    screen_text,
+)
 from qcode.values import parse_percent, parse_where
 
 
@@ -88,7 +97,8 @@ def saturation(
         emit(rows, fmt, columns=list(rows[0]) if rows else ["group", "verdict"])
         return
     for result in results:
-        table = Table(title=result.group, caption=result.verdict, caption_justify="left")
+        table = Table(title=screen_text(result.group), caption=screen_text(result.verdict),
+                      caption_justify="left")
         dated = order or "date"
         for column in ("#", "transcript", dated, "codes", "new", "total", "run", "new in run"):
             table.add_column(column, no_wrap=True, justify="left" if column in
@@ -102,8 +112,9 @@ def saturation(
                 star = " ★" if i.position == result.saturated_at else ""
                 share = f"{run_here.new_codes}/{run_here.base_codes} {percent(run_here.ratio)}"
                 share += star
-            table.add_row(str(i.position), i.transcript, i.order_value, str(len(i.codes)),
-                          str(len(i.new_codes)), str(i.cumulative), place, share)
-        console.print(table)
+            table.add_row(str(i.position), screen_text(i.transcript), screen_text(i.order_value),
+                          str(len(i.codes)), str(len(i.new_codes)), str(i.cumulative), place,
+                          share)
+        console.print(inert(table))
         if result.left_out:
             note(f"{result.group}: not counted (no codings yet): {', '.join(result.left_out)}")

@@ -14,7 +14,9 @@ left out. Names are drawn literally: a ``$`` pair in a case name is not mathemat
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +56,19 @@ class PlotOutcome:
     rows_left_out: int = 0
     columns_left_out: int = 0
 
+@contextlib.contextmanager
+def plotting() -> Iterator[None]:
+    """Draw and save a figure the one way every qcode figure is made: names are user text,
+    so a "$" pair in a case name is a dollar sign, not mathematics; the same figure gives
+    the same SVG file run after run; and a character the font lacks is drawn as a box,
+    which needs no warning on the researcher's screen."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "svg.hashsalt": "qcode"}), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
 
 def too_many_rows(matrix: pd.DataFrame) -> bool:
     """True when ``matrix`` has more codes than a picture shows: roll sub-codes up into
@@ -88,7 +103,8 @@ def write_matrix_plot(
     outcome = PlotOutcome(rows=len(shown), columns=len(shown.columns),
                           rows_left_out=len(counts) - len(shown),
                           columns_left_out=len(counts.columns) - len(shown.columns))
-    figure = _draw(shown, title=title, measure=measure)
+    with plotting():
+        figure = _draw(shown, title=title, measure=measure)
     width, height = figure.get_size_inches()
     dpi = min(DPI, int((MAX_PIXELS / (width * height)) ** 0.5))
     # No date stamps or software versions: the same matrix gives the same file.
@@ -98,12 +114,7 @@ def write_matrix_plot(
         ".pdf": {"CreationDate": None, "ModDate": None},
     }
     metadata = stamps[suffix]
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.hashsalt": "qcode"}), atomic_output(path) as temporary, \
-            warnings.catch_warnings():
-        # A name with a character the font lacks is drawn as a box; no need to say so.
-        warnings.simplefilter("ignore", UserWarning)
+    with plotting(), atomic_output(path) as temporary:
         figure.savefig(temporary, format=suffix[1:], dpi=dpi, bbox_inches="tight",
                        metadata=metadata)
     return outcome

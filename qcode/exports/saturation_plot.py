@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.errors import ExportError
-from qcode.exports.plot import check_plot_target
+from qcode.exports.plot import check_plot_target, plotting
 from qcode.files import atomic_output
 
 COLUMNS = 4
@@ -52,15 +52,13 @@ def write_saturation_plot(
     drawn = [c for c in curves if c.cumulative]
     if not drawn:
         raise ExportError(f"{path}: no coded interviews to draw")
-    figure = _draw(drawn, title=title, x_label=x_label, y_label=y_label)
     stamps: dict[str, dict[str, str | None]] = {
         ".png": {"Software": None},
         ".svg": {"Date": None},
         ".pdf": {"CreationDate": None, "ModDate": None},
     }
-    import matplotlib
-
-    with matplotlib.rc_context({"svg.hashsalt": "qcode"}), atomic_output(path) as temporary:
+    with plotting(), atomic_output(path) as temporary:
+        figure = _draw(drawn, title=title, x_label=x_label, y_label=y_label)
         figure.savefig(temporary, format=suffix[1:], dpi=200, bbox_inches="tight",
                        metadata=stamps[suffix])
 

@@ -116,7 +116,7 @@ def _write_xlsx(target: Path, table: TableFile) -> None:
     workbook = Workbook()
     worksheet = workbook.active
     assert worksheet is not None  # a new Workbook always has one sheet
-    worksheet.title = table.sheet
+    worksheet.title = sheet_name(table.sheet, [])
     _fill_sheet(worksheet, table)
     worksheet.freeze_panes = table.frozen
     if table.title:
@@ -240,8 +240,11 @@ def write_tables(
 
 
 def sheet_name(name: str, taken: Sequence[str]) -> str:
-    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
-    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name).strip("'") or "sheet"
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\ nor a
+    character XML cannot hold (a case name is user text), unique."""
+    cleaned = "".join(
+        "_" if char in "[]:*?/\\" or not char.isprintable() else char for char in name
+    ).strip("'") or "sheet"
     candidate, number = cleaned[:31], 2
     while candidate.lower() in {t.lower() for t in taken}:
         suffix = f" ({number})"
