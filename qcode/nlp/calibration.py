@@ -257,3 +257,52 @@ def fit_combiner(
         if improvement < 1e-9:
             break
     return Combiner(weights=tuple(round(float(v), 6) for v in w), fitted_on=len(truths))
+
+
+THRESHOLDS: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
+"""Candidate thresholds per code: 0.2 to 0.8."""
+THRESHOLD_PRIOR = 10.0
+"""How many positive examples a code's own F1 curve must have to weigh as much as the
+curve pooled over all codes."""
+
+
+def choose_thresholds(
+    outcomes: dict[str, tuple[Any, Any]], *, prior: float = THRESHOLD_PRIOR
+) -> dict[str, float]:
+    """Per code, the threshold that gives the best F1 on out-of-fold ``(scores, truths)``.
+
+    A code with few positive examples has a ragged F1 curve, so each code's curve is
+    blended with the curve of all codes pooled (micro F1), weighted by its number of
+    positives against ``prior``; the blend's best threshold is the code's. Ties go to
+    the higher threshold (fewer, surer suggestions).
+    """
+    import numpy
+
+    candidates = numpy.asarray(THRESHOLDS)
+
+    def counts(scores: Any, truths: Any) -> Any:
+        chosen = scores[None, :] >= candidates[:, None]
+        positive = truths[None, :] > 0.5
+        tp = (chosen & positive).sum(axis=1)
+        return numpy.stack([tp, chosen.sum(axis=1) - tp, positive.sum(axis=1) - tp])
+
+    def f1(table: Any) -> Any:
+        tp, fp, fn = table
+        return numpy.where(tp > 0, 2 * tp / numpy.maximum(2 * tp + fp + fn, 1), 0.0)
+
+    per_code = {
+        label: counts(numpy.asarray(s, dtype=float), numpy.asarray(t, dtype=float))
+        for label, (s, t) in outcomes.items()
+    }
+    if not per_code:
+        return {}
+    pooled = f1(sum(per_code.values()))
+    chosen: dict[str, float] = {}
+    for label, table in per_code.items():
+        positives = float(table[0, 0] + table[2, 0])
+        if not positives:
+            continue
+        blend = (positives * f1(table) + prior * pooled) / (positives + prior)
+        best = numpy.flatnonzero(blend >= blend.max() - 1e-12)[-1]
+        chosen[label] = float(candidates[best])
+    return chosen

@@ -27,9 +27,10 @@ import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from qcode.models import Codebook
-from qcode.nlp import calibration, levels
+from qcode.nlp import levels
 from qcode.nlp.errors import NlpError
 
 METHODS: tuple[str, ...] = ("baseline", "rules", "model", "combined")
@@ -96,14 +97,76 @@ class MethodReport:
 
 
 @dataclass(frozen=True)
+class ReliabilityBin:
+    """Scores in ``[low, high)`` (the last bin includes 1): how many, their mean, and
+    the share of them that the coder gave the code."""
+
+    low: float
+    high: float
+    count: int
+    mean_score: float
+    share_correct: float
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """How far scores can be read as probabilities: a reliability table and the
+    expected calibration error (the count-weighted mean gap between a bin's mean score
+    and its share correct)."""
+
+    bins: tuple[ReliabilityBin, ...]
+    ece: float
+    pairs: int
+    distinct_scores: int
+
+
+def reliability(scores: Sequence[float], truths: Sequence[int], *, bins: int = 10) -> Reliability:
+    """The reliability table and expected calibration error of ``scores`` (each the
+    claimed probability that the matching ``truths`` entry is 1), in ``bins`` equal-width
+    bins of score."""
+    if len(scores) != len(truths):
+        raise NlpError("Each score needs a truth to be checked against.")
+    if bins < 1:
+        raise NlpError(f"A reliability table needs at least one bin, not {bins}.")
+    counts = [0] * bins
+    score_sums = [0.0] * bins
+    right = [0] * bins
+    for score, truth in zip(scores, truths, strict=True):
+        index = min(int(score * bins), bins - 1) if score > 0 else 0
+        counts[index] += 1
+        score_sums[index] += score
+        right[index] += int(truth)
+    total = len(scores)
+    table = []
+    ece = 0.0
+    for index in range(bins):
+        n = counts[index]
+        mean = score_sums[index] / n if n else 0.0
+        share = right[index] / n if n else 0.0
+        table.append(ReliabilityBin(index / bins, (index + 1) / bins, n, mean, share))
+        if n:
+            ece += n / total * abs(mean - share)
+    return Reliability(
+        bins=tuple(table),
+        ece=ece,
+        pairs=total,
+        distinct_scores=len({round(score, 4) for score in scores}),
+    )
+
+
+@dataclass(frozen=True)
 class EvaluationReport:
     level: str
-    min_score: float
+    min_score: float | None
+    """The threshold asked for; None: each code's own (see :mod:`qcode.nlp.calibration`)."""
     transcripts: int
     segments: int
     folds: tuple[Fold, ...]
     methods: dict[str, MethodReport]
     notes: tuple[str, ...] = ()
+    calibration: dict[str, Reliability] = field(default_factory=dict)
+    """Per scoring method (rules, model, combined): the reliability of its out-of-fold
+    scores over every (segment, code) pair it gave a score above 0."""
     baseline: str = (
         "a code's keywords exactly as the codebook writes them, found as whole words or "
         "phrases (ignoring case); no lemmas, compounds, patterns or model"
@@ -150,14 +213,14 @@ def evaluate(
     level: str = "top",
     k: int = DEFAULT_FOLDS,
     seed: int = 0,
-    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    min_score: float | None = None,
     min_examples: int | None = None,
     epochs: int | None = None,
     methods: Sequence[str] = METHODS,
 ) -> EvaluationReport:
     """Cross-validate suggestions by transcript; see the module docstring."""
     from qcode.nlp.rules import RuleMatcher
-    from qcode.nlp.suggestions import suggest
+    from qcode.nlp.suggestions import score_table, suggest
     from qcode.nlp.training import MIN_EXAMPLES, TrainingExample, train_model
 
     levels.check_level(level)
@@ -174,6 +237,21 @@ def evaluate(
     notes: list[str] = []
     matcher = RuleMatcher(codebook)
     baseline = _Baseline(codebook)
+    columns = [codebook.ids.index(label) for label in label_list]
+    scored: dict[str, tuple[list[float], list[int]]] = {
+        m: ([], []) for m in methods if m != "baseline"
+    }
+
+    def keep_scores(method: str, test: list[CodedSegment], table: Any) -> None:
+        found, truths = scored[method]
+        for row, s in enumerate(test):
+            expected = truth[(s.transcript, s.segment)]
+            for column, label in zip(columns, label_list, strict=True):
+                value = float(table[row, column])
+                if value > 0:
+                    found.append(value)
+                    truths.append(int(label in expected))
+
     for fold in split:
         overlap = fold.train & fold.test
         if overlap:  # folds() never does this; guard the promise anyway
@@ -185,12 +263,14 @@ def evaluate(
             for s in test:
                 found = levels.at_level(baseline.codes(s.text), level)
                 predicted["baseline"][(s.transcript, s.segment)] = found
+        texts = [s.text for s in test]
         if "rules" in methods:
             _collect(
                 predicted["rules"],
                 suggest(codebook, inputs, min_score=min_score, matcher=matcher),
                 level,
             )
+            keep_scores("rules", test, score_table(codebook, texts, matcher=matcher))
         if "model" not in methods and "combined" not in methods:
             continue
         examples = [
@@ -221,12 +301,16 @@ def evaluate(
                 result = []
             else:
                 result = suggest(codebook, inputs, model=model, min_score=min_score, rules=False)
+                keep_scores("model", test, score_table(codebook, texts, model=model, rules=False))
             _collect(predicted["model"], result, level)
         if "combined" in methods:
             _collect(
                 predicted["combined"],
                 suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher),
                 level,
+            )
+            keep_scores(
+                "combined", test, score_table(codebook, texts, model=model, matcher=matcher)
             )
     reports = {method: _score(method, label_list, truth, predicted[method]) for method in methods}
     return EvaluationReport(
@@ -237,6 +321,7 @@ def evaluate(
         folds=tuple(split),
         methods=reports,
         notes=tuple(notes),
+        calibration={m: reliability(*found) for m, found in scored.items()},
     )
 
 

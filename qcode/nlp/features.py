@@ -36,6 +36,7 @@ def _check_generation() -> None:
         _words_by_lower.clear()
         _hashes_by_lower.clear()
         _words_of.cache_clear()
+        _roles.clear()
         _generation[0] = lexicon.generation
 
 
@@ -84,11 +85,15 @@ def word_hash(word: str) -> int:
     return int(get_string_id(word))
 
 
-def bag_of_words(lowers: Any, rows: Any, documents: int, strings: Any) -> tuple[Any, Any, Any]:
+def bag_of_words(
+    lowers: Any, rows: Any, documents: int, strings: Any, *, bigrams: bool = False
+) -> tuple[Any, Any, Any]:
     """The model input for a batch of documents given as tokens laid end to end.
 
     ``lowers`` holds the lowercase-form hash of every token, ``rows`` the document each
     token belongs to (non-decreasing), ``strings`` a StringStore that knows the forms.
+    With ``bigrams``, pairs of neighbouring content lemmas are features too (see
+    :func:`bigram_keys`).
     """
     import numpy
 
@@ -104,11 +109,68 @@ def bag_of_words(lowers: Any, rows: Any, documents: int, strings: Any) -> tuple[
             )
             cache[lower] = found
         per_form.append(found)
-    return _bag(per_form, inverse, numpy.asarray(rows, dtype="int64"), documents)
+    rows = numpy.asarray(rows, dtype="int64")
+    extra = None
+    if bigrams and len(inverse):
+        roles = numpy.asarray(
+            [_role(lower, strings) for lower in forms.tolist()], dtype="int8"
+        )
+        heads = numpy.asarray([f[0] if f else 0 for f in per_form], dtype="uint64")
+        extra = bigram_keys(heads[inverse], roles[inverse], rows)
+    return _bag(per_form, inverse, rows, documents, extra)
+
+
+CONTENT, STOP, BREAK = 1, 2, 0
+"""What a token is to the bigram features: a content word, a function word (skipped
+over) or something that ends a run (punctuation, a number, a line break)."""
+
+_roles: dict[int, int] = {}
+
+
+def _role(lower: int, strings: Any) -> int:
+    found = _roles.get(lower)
+    if found is None:
+        form = lexicon.normalise(strings[lower])
+        words = _words_of(form)
+        if not words:
+            found = BREAK
+        elif form in _stop_words() or words[0] in _stop_words():
+            found = STOP
+        else:
+            found = CONTENT
+        _roles[lower] = found
+    return found
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.nl.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | lexicon.NEGATIONS
+
+
+_MIX = 0x9E3779B97F4A7C15
+
+
+def bigram_keys(heads: Any, roles: Any, rows: Any) -> tuple[Any, Any]:
+    """Keys and document rows of the lemma bigrams of tokens laid end to end.
+
+    A bigram joins two content lemmas that follow each other once function words are
+    skipped ("informatie te delen" gives informatie+delen), never across punctuation, a
+    number, a line break or a document end. Its key mixes the two lemma hashes in order.
+    """
+    import numpy
+
+    kept = numpy.nonzero(roles != STOP)[0]
+    head, row, content = heads[kept], rows[kept], roles[kept] == CONTENT
+    pair = content[:-1] & content[1:] & (row[:-1] == row[1:])
+    with numpy.errstate(over="ignore"):
+        keys = (head[:-1][pair] * numpy.uint64(_MIX)) ^ head[1:][pair]
+    return keys, row[:-1][pair]
 
 
 def bag_of_word_lists(word_lists: Sequence[Sequence[str]]) -> tuple[Any, Any, Any]:
-    """The model input for documents given as lists of model words."""
+    """The model input for documents given as lists of model words (unigrams only)."""
     import numpy
 
     per_word: list[tuple[int, ...]] = [(word_hash(w),) for lst in word_lists for w in lst]
@@ -117,7 +179,11 @@ def bag_of_word_lists(word_lists: Sequence[Sequence[str]]) -> tuple[Any, Any, An
 
 
 def _bag(
-    per_form: list[tuple[int, ...]], inverse: Any, rows: Any, documents: int
+    per_form: list[tuple[int, ...]],
+    inverse: Any,
+    rows: Any,
+    documents: int,
+    extra: tuple[Any, Any] | None = None,
 ) -> tuple[Any, Any, Any]:
     import numpy
 
@@ -129,6 +195,9 @@ def _bag(
     starts = numpy.repeat(first[inverse] - numpy.cumsum(counts) + counts, counts)
     keys = flat[starts + numpy.arange(total)] if total else numpy.zeros(0, dtype="uint64")
     docs = numpy.repeat(rows, counts)
+    if extra is not None and len(extra[0]):
+        keys = numpy.concatenate([keys, extra[0]])
+        docs = numpy.concatenate([docs, extra[1]])
     # a document without words reads as the one word EMPTY, as in training
     empty = numpy.setdiff1d(numpy.arange(documents), docs)
     if len(empty):
@@ -142,3 +211,37 @@ def _bag(
     values = numpy.diff(numpy.append(starts_at, len(keys))).astype("float32")
     lengths = numpy.bincount(docs[starts_at], minlength=documents).astype("int32")
     return keys[starts_at], values, lengths
+
+
+class Bags:
+    """The bags of words of many documents, one after another (keys, values and the
+    number of keys of each document, as :func:`bag_of_words` makes them), from which
+    the bags of any selection of documents can be taken."""
+
+    def __init__(self, parts: Sequence[tuple[Any, Any, Any]]) -> None:
+        import numpy
+
+        self.keys: Any = numpy.concatenate([p[0] for p in parts] or [numpy.zeros(0, "uint64")])
+        self.values: Any = numpy.concatenate(
+            [p[1] for p in parts] or [numpy.zeros(0, "float32")]
+        )
+        self.lengths: Any = numpy.concatenate(
+            [p[2] for p in parts] or [numpy.zeros(0, "int32")]
+        ).astype("int32")
+        self.starts: Any = numpy.concatenate(([0], numpy.cumsum(self.lengths)[:-1])).astype(
+            "int64"
+        )
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def take(self, indexes: Any) -> tuple[Any, Any, Any]:
+        """The bag of the documents at ``indexes``, in that order."""
+        import numpy
+
+        indexes = numpy.asarray(indexes, dtype="int64")
+        lengths = self.lengths[indexes]
+        total = int(lengths.sum())
+        at = numpy.repeat(self.starts[indexes] - numpy.cumsum(lengths) + lengths, lengths)
+        at = at + numpy.arange(total)
+        return self.keys[at], self.values[at], lengths

@@ -64,9 +64,16 @@ class TrainedModel:
         info: ModelInfo,
         combiner: calibration.Combiner,
         reliability: calibration.RuleReliability | None = None,
+        *,
+        bigrams: bool = False,
+        thresholds: dict[str, float] | None = None,
     ) -> None:
         self._nlp = nlp
         self.info = info
+        self.bigrams = bigrams
+        """Whether the model reads lemma bigrams beside single words."""
+        self.thresholds = dict(thresholds or {})
+        """Per code, the score from which it is suggested (chosen by cross-validation)."""
         self.combiner = combiner
         self.reliability = reliability or calibration.RuleReliability({}, {})
         self._word_logits: dict[str, list[float]] = {}
@@ -79,6 +86,10 @@ class TrainedModel:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.info.labels
+
+    def threshold(self, label: str) -> float:
+        """The score from which ``label`` is suggested when no minimum score is asked."""
+        return self.thresholds.get(label, calibration.DEFAULT_MIN_SCORE)
 
     @property
     def codebook_version(self) -> str:
@@ -113,11 +124,21 @@ class TrainedModel:
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Probabilities per code for raw texts."""
-        from qcode.nlp.features import model_words
+        import numpy
+        from spacy.attrs import LOWER
+
+        from qcode.nlp.features import bag_of_words
         from qcode.nlp.pipeline import get_pipeline
 
-        docs = get_pipeline().pipe(texts, batch_size=256)
-        scores = self.predict_words([model_words(doc) for doc in docs])
+        docs = list(get_pipeline().pipe(texts, batch_size=256))
+        lowers = numpy.concatenate(
+            [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
+        )
+        rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
+        strings = docs[0].vocab.strings if docs else None
+        scores = self.predict_bag(
+            bag_of_words(lowers, rows, len(docs), strings, bigrams=self.bigrams)
+        )
         return [dict(zip(self.info.labels, row, strict=True)) for row in scores.tolist()]
 
     def supporting_words(self, words: Sequence[str], label: str, limit: int = 3) -> list[str]:
@@ -162,6 +183,8 @@ class TrainedModel:
                     "fitted_on": self.combiner.fitted_on,
                 },
                 "reliability": self.reliability.to_dict(),
+                "bigrams": self.bigrams,
+                "thresholds": self.thresholds,
                 "weights": self._nlp.to_bytes(exclude=["tokenizer"]),
             }
         )
@@ -196,7 +219,14 @@ class TrainedModel:
             raise
         except Exception as error:
             raise NlpError(f"The saved model cannot be read ({error}): train it again.") from error
-        return cls(nlp, info, combiner, reliability)
+        return cls(
+            nlp,
+            info,
+            combiner,
+            reliability,
+            bigrams=bool(content.get("bigrams")),
+            thresholds={str(k): float(v) for k, v in content.get("thresholds", {}).items()},
+        )
 
 
 @lru_cache(maxsize=1)

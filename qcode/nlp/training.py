@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from qcode.models import Codebook
 from qcode.nlp import calibration, levels
 from qcode.nlp.errors import NlpError, TooFewExamplesError
-from qcode.nlp.model import ModelInfo, TrainedModel, blank_classifier, textcat
+from qcode.nlp.features import Bags
+from qcode.nlp.model import ModelInfo, TrainedModel, _layers, blank_classifier
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,7 +39,10 @@ EPOCHS = 12
 proportionally fewer (at least 4), which keeps 5,000 segments within a minute."""
 FULL_EPOCHS_UP_TO = 1500
 LEARN_RATE = 0.02
+L2 = 0.0
 BATCH_SIZE = 32
+UPDATES_PER_EPOCH = 200
+BIGRAMS = False
 CALIBRATION_FOLDS = 5
 """Folds for fitting the combiner; 3 above :data:`FULL_EPOCHS_UP_TO` examples."""
 MIN_CALIBRATION_EXAMPLES = 30
@@ -59,9 +63,10 @@ class TrainingExample:
 
 @dataclass
 class _Prepared:
-    words: list[list[str]]
+    bags: Bags
     truths: list[dict[str, float]]
     groups: list[str]
+    weights: list[float]
 
 
 def train_model(
@@ -114,17 +119,19 @@ def train_model(
         )
     if epochs is None:
         epochs = default_epochs(len(examples))
-    words, evidence = _read([e.text for e in examples], codebook)
+    bags, evidence = _read([e.text for e in examples], codebook, bigrams=BIGRAMS)
     prepared = _Prepared(
-        words=words,
+        bags=bags,
         truths=[{k: v for k, v in t.items() if k in labels} for t in truths],
         groups=[e.group for e in examples],
+        weights=[1.0 for _ in examples],
     )
     nlp = _fit(prepared, range(len(examples)), labels, epochs=epochs, seed=seed)
     reliability = _reliability(evidence, prepared.truths)
     combiner = calibration.DEFAULT_COMBINER
+    thresholds: dict[str, float] = {}
     if calibrate and len(examples) >= MIN_CALIBRATION_EXAMPLES:
-        combiner = _calibrate(prepared, evidence, labels, epochs=epochs, seed=seed)
+        combiner, thresholds = _calibrate(prepared, evidence, labels, epochs=epochs, seed=seed)
     info = ModelInfo(
         codebook_version=codebook.version,
         codebook_name=codebook.name,
@@ -139,7 +146,9 @@ def train_model(
         seconds=round(time.perf_counter() - started, 2),
         spacy_version=spacy.__version__,
     )
-    return TrainedModel(nlp, info, combiner, reliability)
+    return TrainedModel(
+        nlp, info, combiner, reliability, bigrams=BIGRAMS, thresholds=thresholds
+    )
 
 
 def default_epochs(examples: int) -> int:
@@ -163,36 +172,68 @@ def _truth(example: TrainingExample, level: str, labels: list[str]) -> dict[str,
 def _fit(
     prepared: _Prepared, indexes: Iterable[int], labels: list[str], *, epochs: int, seed: int
 ) -> Language:
-    from spacy.tokens import Doc
-    from spacy.training import Example
-    from spacy.util import fix_random_seed, minibatch
+    """Train a classifier on the examples at ``indexes``.
+
+    The bag-of-words model's linear layer is updated directly with the gradient of the
+    log loss (codes an example says nothing about are left out of it, and each example
+    counts with its weight), fed the bags :func:`_read` computed once; no spaCy
+    documents or examples are built per update.
+    """
+    import numpy
     from thinc.api import Adam
-
-    from qcode.nlp.features import EMPTY
-
-    fix_random_seed(seed)
-    rng = random.Random(seed)
-    nlp = blank_classifier(labels)
-    vocab = nlp.vocab
-
-    def example(i: int) -> Example:
-        doc = Doc(vocab, words=prepared.words[i] or [EMPTY])
-        return Example.from_dict(doc, {"cats": prepared.truths[i]})
 
     train = [i for i in indexes if prepared.truths[i]]
     if not train:
         raise NlpError("None of the training examples says anything about the codes to learn.")
-    # Examples are built per batch, not all at once: a replication-size corpus (2.5
-    # million words) as spaCy documents takes gigabytes. The labels are already added,
-    # so initializing looks at a sample only: the first ten, as spaCy itself does.
-    nlp.initialize(lambda: [example(i) for i in train[:10]])
-    optimizer = Adam(learn_rate=LEARN_RATE)
-    component = textcat(nlp)
+    truth, mask = _label_arrays(prepared, labels)
+    nlp = blank_classifier(labels)
+    _initialise(nlp, labels)
+    linear, _ = _layers(nlp)
+    optimizer = Adam(learn_rate=LEARN_RATE, L2=L2, use_averages=False)
+    rng = random.Random(seed)
+    size = batch_size(len(train))
     for _ in range(epochs):
         rng.shuffle(train)
-        for batch in minibatch(train, size=BATCH_SIZE):
-            component.update([example(i) for i in batch], sgd=optimizer)
+        for start in range(0, len(train), size):
+            batch = train[start : start + size]
+            logits, backprop = linear.begin_update(prepared.bags.take(batch))
+            probability = 1.0 / (1.0 + numpy.exp(-numpy.clip(logits, -30, 30)))
+            backprop(((probability - truth[batch]) * mask[batch]).astype("float32"))
+            linear.finish_update(optimizer)
     return nlp
+
+
+def batch_size(examples: int) -> int:
+    """Examples per update: :data:`BATCH_SIZE`, more for large sets so that an epoch
+    takes at most about :data:`UPDATES_PER_EPOCH` updates (each update touches every
+    weight of the model)."""
+    return max(BATCH_SIZE, -(-examples // UPDATES_PER_EPOCH))
+
+
+def _label_arrays(prepared: _Prepared, labels: list[str]) -> tuple[Any, Any]:
+    """Truth (0/1) and weight (0 where unknown) per example and label."""
+    import numpy
+
+    truth = numpy.zeros((len(prepared.truths), len(labels)), dtype="float32")
+    mask = numpy.zeros_like(truth)
+    for row, (known, weight) in enumerate(zip(prepared.truths, prepared.weights, strict=True)):
+        for column, label in enumerate(labels):
+            value = known.get(label)
+            if value is not None:
+                truth[row, column] = value
+                mask[row, column] = weight
+    return truth, mask
+
+
+def _initialise(nlp: Language, labels: list[str]) -> None:
+    from spacy.tokens import Doc
+    from spacy.training import Example
+
+    from qcode.nlp.features import EMPTY
+
+    doc = Doc(nlp.vocab, words=[EMPTY])
+    sample = Example.from_dict(doc, {"cats": {label: 0.0 for label in labels}})
+    nlp.initialize(lambda: [sample])
 
 
 def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
@@ -213,32 +254,36 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
 
 
 def _read(
-    texts: Sequence[str], codebook: Codebook
-) -> tuple[list[list[str]], tuple[Any, list[str], list[str]]]:
-    """The model words of every text, and the distinct (document, code column, term) rule
-    evidence with the term names and the code of each column. Texts are read 256 at a
-    time so that only one batch of spaCy documents is in memory at once."""
+    texts: Sequence[str], codebook: Codebook, *, bigrams: bool
+) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
+    """The bag of words of every text, and the distinct (document, code column, term)
+    rule evidence with the term names and the code of each column. Texts are read 256 at
+    a time so that only one batch of spaCy documents is in memory at once."""
     import numpy
 
-    from qcode.nlp.features import model_words
+    from qcode.nlp.features import bag_of_words
     from qcode.nlp.pipeline import get_pipeline
     from qcode.nlp.rules import RuleMatcher
 
     matcher = RuleMatcher(codebook)
     pipeline = get_pipeline()
-    words: list[list[str]] = []
+    bags = []
     parts = []
     for start in range(0, len(texts), 256):
         docs = list(pipeline.pipe(texts[start : start + 256], batch_size=256))
-        words.extend(model_words(doc) for doc in docs)
-        triples = matcher.scan(docs).triples
+        scan = matcher.scan(docs)
+        strings = docs[0].vocab.strings if docs else None
+        bags.append(
+            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings, bigrams=bigrams)
+        )
+        triples = scan.triples
         triples[:, 0] += start
         parts.append(triples)
     names = [""] * len(matcher.table.terms)
     for name, index in matcher.table.terms.items():
         names[index] = name
     found = numpy.concatenate(parts) if parts else numpy.zeros((0, 3), dtype="int64")
-    return words, (found, names, matcher.codes)
+    return Bags(bags), (found, names, matcher.codes)
 
 
 def _reliability(
@@ -257,36 +302,46 @@ def _calibrate(
     *,
     epochs: int,
     seed: int,
-) -> calibration.Combiner:
+) -> tuple[calibration.Combiner, dict[str, float]]:
+    """Fit the combiner on out-of-fold model and rule probabilities, then choose each
+    code's threshold on the combined out-of-fold scores."""
+    import numpy
+
     triples, names, codes = evidence
     columns = [codes.index(label) for label in labels]
-    found: dict[str, list[float]] = {"p": [], "r": [], "y": []}
+    truth, mask = _label_arrays(prepared, labels)
+    found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": []}
     for held_out in _calibration_folds(prepared.groups, seed):
         held = set(held_out)
-        training = [i for i in range(len(prepared.words)) if i not in held]
+        training = [i for i in range(len(prepared.truths)) if i not in held]
         if not held_out or not training:
             continue
         try:
             nlp = _fit(prepared, training, labels, epochs=epochs, seed=seed)
         except NlpError:
             continue
-        fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER)
-        scores = fold_model.predict_words([prepared.words[i] for i in held_out]).tolist()
+        fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
+                                  bigrams=BIGRAMS)
+        found["p"].append(fold_model.predict_bag(prepared.bags.take(held_out)))
         reliability = _reliability(evidence, prepared.truths, training)
-        mask = numpy_isin(triples[:, 0], held_out)
-        local = triples[mask].copy()
-        position = {row: n for n, row in enumerate(held_out)}
-        local[:, 0] = [position[row] for row in local[:, 0].tolist()]
-        rules = reliability.probabilities(local, names, codes, len(held_out))[:, columns]
-        for n, (i, row) in enumerate(zip(held_out, scores, strict=True)):
-            for j, (label, probability) in enumerate(zip(labels, row, strict=True)):
-                truth = prepared.truths[i].get(label)
-                if truth is None:
-                    continue
-                found["p"].append(float(probability))
-                found["r"].append(float(rules[n, j]))
-                found["y"].append(truth)
-    return calibration.fit_combiner(found["p"], found["r"], [int(y) for y in found["y"]])
+        local = triples[numpy_isin(triples[:, 0], held_out)].copy()
+        position = numpy.full(len(prepared.truths), -1, dtype="int64")
+        position[held_out] = numpy.arange(len(held_out))
+        local[:, 0] = position[local[:, 0]]
+        found["r"].append(
+            reliability.probabilities(local, names, codes, len(held_out))[:, columns]
+        )
+        found["y"].append(truth[held_out])
+        found["known"].append(mask[held_out] > 0)
+    if not found["p"]:
+        return calibration.DEFAULT_COMBINER, {}
+    p, r, y, known = (numpy.concatenate(found[k]) for k in ("p", "r", "y", "known"))
+    combiner = calibration.fit_combiner(p[known], r[known], y[known].astype(int).tolist())
+    scores = combiner.scores(p, r)
+    thresholds = calibration.choose_thresholds(
+        {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
+    )
+    return combiner, thresholds
 
 
 def numpy_isin(values: Any, members: Sequence[int]) -> Any:
