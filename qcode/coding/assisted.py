@@ -132,20 +132,17 @@ def train(
     skip_rare: bool = False,
     min_examples: int | None = None,
 ) -> list[ModelInfo]:
-    """Train and store one model per level from the confirmed codings.
+    """Train and store one model per level from the confirmed codings and the codebook.
 
-    Rejected suggestions are negative evidence. Refuses (naming the codes) when a code has
+    Rejected suggestions are negative evidence. The codebook's own texts (labels,
+    descriptions, include and exclude text, examples, keywords) are seed examples, so a
+    project without codings gets a model too. Refuses (naming the codes) when a code has
     too few examples, unless ``skip_rare`` leaves those codes out.
     """
     from qcode.nlp import TrainingExample, train_model
 
     codebook = require_codebook(project)
     segments = coded_segments(project, coders=coders)
-    if not segments:
-        raise QcodeError(
-            "no confirmed codings to learn from; code some segments first "
-            "('qcode codings add' or 'qcode review')"
-        )
     examples = [
         TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript)
         for s in segments

@@ -267,7 +267,7 @@ curve pooled over all codes."""
 
 
 def choose_thresholds(
-    outcomes: dict[str, tuple[Any, Any]], *, prior: float = THRESHOLD_PRIOR
+    outcomes: dict[str, tuple[Any, Any]], *, prior: float | None = None
 ) -> dict[str, float]:
     """Per code, the threshold that gives the best F1 on out-of-fold ``(scores, truths)``.
 
@@ -279,6 +279,7 @@ def choose_thresholds(
     import numpy
 
     candidates = numpy.asarray(THRESHOLDS)
+    prior = THRESHOLD_PRIOR if prior is None else prior
 
     def counts(scores: Any, truths: Any) -> Any:
         chosen = scores[None, :] >= candidates[:, None]

@@ -86,7 +86,13 @@ def word_hash(word: str) -> int:
 
 
 def bag_of_words(
-    lowers: Any, rows: Any, documents: int, strings: Any, *, bigrams: bool = False
+    lowers: Any,
+    rows: Any,
+    documents: int,
+    strings: Any,
+    *,
+    bigrams: bool = False,
+    evidence: tuple[Any, Sequence[str]] | None = None,
 ) -> tuple[Any, Any, Any]:
     """The model input for a batch of documents given as tokens laid end to end.
 
@@ -117,7 +123,28 @@ def bag_of_words(
         )
         heads = numpy.asarray([f[0] if f else 0 for f in per_form], dtype="uint64")
         extra = bigram_keys(heads[inverse], roles[inverse], rows)
+    if evidence is not None:
+        found = evidence_keys(*evidence)
+        extra = found if extra is None else (
+            numpy.concatenate([extra[0], found[0]]), numpy.concatenate([extra[1], found[1]])
+        )
     return _bag(per_form, inverse, rows, documents, extra)
+
+
+RULE_PREFIX = "\x00rule "
+MAX_RULE_COUNT = 3
+
+
+def evidence_keys(terms: Any, codes: Sequence[str]) -> tuple[Any, Any]:
+    """Rule evidence as model features: per document and code with matched terms, the
+    feature ``rule CODE`` repeated once per distinct term (at most
+    :data:`MAX_RULE_COUNT`), so the model learns per code how far keywords go."""
+    import numpy
+
+    rows, columns = numpy.nonzero(terms)
+    counts = numpy.minimum(terms[rows, columns], MAX_RULE_COUNT).astype("int64")
+    hashes = numpy.asarray([word_hash(RULE_PREFIX + code) for code in codes], dtype="uint64")
+    return numpy.repeat(hashes[columns], counts), numpy.repeat(rows, counts)
 
 
 CONTENT, STOP, BREAK = 1, 2, 0

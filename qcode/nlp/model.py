@@ -53,6 +53,8 @@ class ModelInfo:
     epochs: int
     seconds: float
     spacy_version: str
+    seeds: int = 0
+    """Training examples written by the codebook (see :mod:`qcode.nlp.seeds`)."""
 
 
 class TrainedModel:

@@ -328,7 +328,10 @@ def _bag(docs: list[Doc], scan: RuleScan | None, *, bigrams: bool) -> tuple[Any,
             [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
         )
         rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
-    return bag_of_words(lowers, rows, len(docs), docs[0].vocab.strings, bigrams=bigrams)
+    from qcode.nlp.training import RULE_FEATURES
+    evidence = (scan.terms, scan.matcher.codes) if scan is not None and RULE_FEATURES else None
+    return bag_of_words(lowers, rows, len(docs), docs[0].vocab.strings, bigrams=bigrams,
+                        evidence=evidence)
 
 
 def _method(by_rules: bool, by_model: bool) -> str:

@@ -43,6 +43,7 @@ L2 = 0.0
 BATCH_SIZE = 32
 UPDATES_PER_EPOCH = 200
 BIGRAMS = False
+RULE_FEATURES = True
 CALIBRATION_FOLDS = 5
 """Folds for fitting the combiner; 3 above :data:`FULL_EPOCHS_UP_TO` examples."""
 MIN_CALIBRATION_EXAMPLES = 30
@@ -59,6 +60,8 @@ class TrainingExample:
     exhaustive: bool = True
     group: str = ""
     """The transcript the segment belongs to; keeps calibration folds apart by transcript."""
+    weight: float = 1.0
+    """How much the example counts in training (codebook seeds count less)."""
 
 
 @dataclass
@@ -79,6 +82,7 @@ def train_model(
     epochs: int | None = None,
     seed: int = 0,
     calibrate: bool = True,
+    seeds: bool = True,
 ) -> TrainedModel:
     """Train a classifier for the codes at ``level`` from coded segments.
 
@@ -90,25 +94,36 @@ def train_model(
     """
     import spacy
 
+    from qcode.nlp.seeds import seed_examples, seed_weight
+
     started = time.perf_counter()
     levels.check_level(level)
-    if not examples:
+    real = list(examples)
+    if not real and not seeds:
         raise NlpError("There are no coded segments to train on: code some segments first.")
     unknown = levels.unknown_codes(
-        (c for e in examples for c in (*e.positive, *e.negative)), codebook
+        (c for e in real for c in (*e.positive, *e.negative)), codebook
     )
     if unknown:
         raise NlpError(
             "The training examples use codes the codebook does not have: " + ", ".join(unknown)
         )
-    if not any(example.positive for example in examples):
+    if not seeds and not any(example.positive for example in real):
         raise NlpError(
             "None of the segments to train on has a confirmed code: code some segments first."
         )
+    extra = seed_examples(codebook, weight=seed_weight(len(real))) if seeds else []
+    everything = real + extra
     all_labels = levels.labels(codebook, level)
-    truths = [_truth(example, level, all_labels) for example in examples]
-    positives = {label: sum(1 for t in truths if t.get(label) == 1.0) for label in all_labels}
-    rare = {label: n for label, n in positives.items() if n < min_examples}
+    truths = [_truth(example, level, all_labels) for example in everything]
+    positives = {
+        label: sum(1 for t in truths[: len(real)] if t.get(label) == 1.0) for label in all_labels
+    }
+    seeded = {label: sum(1 for t in truths[len(real) :] if t.get(label) == 1.0)
+              for label in all_labels}
+    rare = {
+        label: n for label, n in positives.items() if n + seeded[label] < min_examples
+    }
     if rare and not skip_rare:
         raise TooFewExamplesError(rare, min_examples, level)
     labels = [label for label in all_labels if label not in rare]
@@ -118,27 +133,32 @@ def train_model(
             f"{level} level."
         )
     if epochs is None:
-        epochs = default_epochs(len(examples))
-    bags, evidence = _read([e.text for e in examples], codebook, bigrams=BIGRAMS)
+        epochs = default_epochs(len(everything))
+    bags, evidence = _read([e.text for e in everything], codebook, bigrams=BIGRAMS)
     prepared = _Prepared(
         bags=bags,
         truths=[{k: v for k, v in t.items() if k in labels} for t in truths],
-        groups=[e.group for e in examples],
-        weights=[1.0 for _ in examples],
+        groups=[e.group for e in everything],
+        weights=[e.weight for e in everything],
     )
-    nlp = _fit(prepared, range(len(examples)), labels, epochs=epochs, seed=seed)
-    reliability = _reliability(evidence, prepared.truths)
+    nlp = _fit(prepared, range(len(everything)), labels, epochs=epochs, seed=seed)
+    # rule reliabilities are learnt from the coders' decisions only: a seed made of a
+    # code's keywords would make every keyword look right
+    reliability = _reliability(evidence, prepared.truths, range(len(real)))
     combiner = calibration.DEFAULT_COMBINER
     thresholds: dict[str, float] = {}
-    if calibrate and len(examples) >= MIN_CALIBRATION_EXAMPLES:
-        combiner, thresholds = _calibrate(prepared, evidence, labels, epochs=epochs, seed=seed)
+    if calibrate and len(real) >= MIN_CALIBRATION_EXAMPLES:
+        combiner, thresholds = _calibrate(
+            prepared, evidence, labels, len(real), epochs=epochs, seed=seed
+        )
     info = ModelInfo(
         codebook_version=codebook.version,
         codebook_name=codebook.name,
         level=level,
         labels=tuple(labels),
-        examples=len(examples),
+        examples=len(real),
         positives={label: positives[label] for label in all_labels},
+        seeds=len(extra),
         skipped=tuple(sorted(rare)),
         trained_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         seed=seed,
@@ -274,7 +294,8 @@ def _read(
         scan = matcher.scan(docs)
         strings = docs[0].vocab.strings if docs else None
         bags.append(
-            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings, bigrams=bigrams)
+            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings, bigrams=bigrams,
+                         evidence=(scan.terms, matcher.codes) if RULE_FEATURES else None)
         )
         triples = scan.triples
         triples[:, 0] += start
@@ -299,6 +320,7 @@ def _calibrate(
     prepared: _Prepared,
     evidence: tuple[Any, list[str], list[str]],
     labels: list[str],
+    real: int,
     *,
     epochs: int,
     seed: int,
@@ -311,7 +333,7 @@ def _calibrate(
     columns = [codes.index(label) for label in labels]
     truth, mask = _label_arrays(prepared, labels)
     found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": []}
-    for held_out in _calibration_folds(prepared.groups, seed):
+    for held_out in _calibration_folds(prepared.groups[:real], seed):
         held = set(held_out)
         training = [i for i in range(len(prepared.truths)) if i not in held]
         if not held_out or not training:
@@ -323,7 +345,7 @@ def _calibrate(
         fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
                                   bigrams=BIGRAMS)
         found["p"].append(fold_model.predict_bag(prepared.bags.take(held_out)))
-        reliability = _reliability(evidence, prepared.truths, training)
+        reliability = _reliability(evidence, prepared.truths, [i for i in training if i < real])
         local = triples[numpy_isin(triples[:, 0], held_out)].copy()
         position = numpy.full(len(prepared.truths), -1, dtype="int64")
         position[held_out] = numpy.arange(len(held_out))
