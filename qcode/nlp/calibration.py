@@ -107,7 +107,30 @@ class Combiner:
 
 
 DEFAULT_COMBINER = Combiner(weights=(-0.5, 0.8, 0.8, 0.3))
-"""Used when a model's training data were too small to fit its own combiner."""
+"""Marks a model whose training data were too small to fit its own combiner; such a
+model's scores come from :func:`prior_scores` instead."""
+
+NO_EVIDENCE_SCORE = 0.05
+"""How often a code applies to a segment that has no rule evidence for it, before a
+model says more (on the shipped sample: 4% of such segment and code pairs)."""
+MODEL_TRUST = 0.25
+"""How far an uncalibrated model may move a score: the weight of its log odds against
+its own base rate."""
+
+
+def prior_scores(rule_probabilities: Any, model_probabilities: Any, base_rates: Any) -> Any:
+    """Scores for a model that could not be calibrated on the project's coding (trained
+    on the codebook alone, or on too few segments): the rules-only score (or
+    :data:`NO_EVIDENCE_SCORE` without rule evidence), moved by :data:`MODEL_TRUST` times
+    the model's log odds for the code against its base rate in the training data."""
+    import numpy
+
+    r = numpy.clip(numpy.where(rule_probabilities > 0, rule_probabilities, NO_EVIDENCE_SCORE),
+                   1e-4, 1 - 1e-4)
+    p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
+    b = numpy.clip(base_rates, 1e-4, 1 - 1e-4)
+    z = numpy.log(r / (1 - r)) + MODEL_TRUST * (numpy.log(p / (1 - p)) - numpy.log(b / (1 - b)))
+    return 1.0 / (1.0 + numpy.exp(-z))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,10 @@ the other transcripts only, and four ways of suggesting are scored on the held-o
   from a word search with the codebook's lists.
 - ``rules``: :func:`~qcode.nlp.suggestions.suggest` without a model (lemmas, compounds,
   phrases, patterns, calibrated rule score).
+- ``codebook``: rules and a model trained on the codebook alone (its labels,
+  descriptions, include text, examples and keywords; no coding at all): what a project
+  gets before anyone has coded (the cold start). It is trained once, not per fold, as it
+  never sees a coding.
 - ``model``: the trained model's probability alone.
 - ``combined``: :func:`~qcode.nlp.suggestions.suggest` with the model, the way
   ``qcode suggest`` runs after ``qcode train``.
@@ -33,7 +37,7 @@ from qcode.models import Codebook
 from qcode.nlp import levels
 from qcode.nlp.errors import NlpError
 
-METHODS: tuple[str, ...] = ("baseline", "rules", "model", "combined")
+METHODS: tuple[str, ...] = ("baseline", "rules", "codebook", "model", "combined")
 DEFAULT_FOLDS = 5
 
 
@@ -242,6 +246,14 @@ def evaluate(
         m: ([], []) for m in methods if m != "baseline"
     }
 
+    cold = None
+    if "codebook" in methods:
+        try:
+            cold = train_model([], codebook, level=level, skip_rare=True, epochs=epochs,
+                               seed=seed, unlabeled=[s.text for s in segments])
+        except NlpError as error:
+            notes.append(f"codebook: no model from the codebook alone ({error})")
+
     def keep_scores(method: str, test: list[CodedSegment], table: Any) -> None:
         found, truths = scored[method]
         for row, s in enumerate(test):
@@ -271,6 +283,15 @@ def evaluate(
                 level,
             )
             keep_scores("rules", test, score_table(codebook, texts, matcher=matcher))
+        if "codebook" in methods:
+            _collect(
+                predicted["codebook"],
+                suggest(codebook, inputs, model=cold, min_score=min_score, matcher=matcher),
+                level,
+            )
+            keep_scores(
+                "codebook", test, score_table(codebook, texts, model=cold, matcher=matcher)
+            )
         if "model" not in methods and "combined" not in methods:
             continue
         examples = [
@@ -286,6 +307,7 @@ def evaluate(
                 skip_rare=True,
                 epochs=epochs,
                 seed=seed,
+                unlabeled=[s.text for s in segments],
             )
         except NlpError as error:
             notes.append(f"fold {fold.number}: no model ({error})")

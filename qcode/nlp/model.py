@@ -69,6 +69,7 @@ class TrainedModel:
         *,
         bigrams: bool = False,
         thresholds: dict[str, float] | None = None,
+        base_rates: dict[str, float] | None = None,
     ) -> None:
         self._nlp = nlp
         self.info = info
@@ -76,6 +77,8 @@ class TrainedModel:
         """Whether the model reads lemma bigrams beside single words."""
         self.thresholds = dict(thresholds or {})
         """Per code, the score from which it is suggested (chosen by cross-validation)."""
+        self.base_rates = dict(base_rates or {})
+        """Per code, its (weighted) share of the training examples."""
         self.combiner = combiner
         self.reliability = reliability or calibration.RuleReliability({}, {})
         self._word_logits: dict[str, list[float]] = {}
@@ -92,6 +95,9 @@ class TrainedModel:
     def threshold(self, label: str) -> float:
         """The score from which ``label`` is suggested when no minimum score is asked."""
         return self.thresholds.get(label, calibration.DEFAULT_MIN_SCORE)
+
+    def base_rate(self, label: str) -> float:
+        return self.base_rates.get(label, calibration.NO_EVIDENCE_SCORE)
 
     @property
     def codebook_version(self) -> str:
@@ -187,6 +193,7 @@ class TrainedModel:
                 "reliability": self.reliability.to_dict(),
                 "bigrams": self.bigrams,
                 "thresholds": self.thresholds,
+                "base_rates": self.base_rates,
                 "weights": self._nlp.to_bytes(exclude=["tokenizer"]),
             }
         )
@@ -228,6 +235,7 @@ class TrainedModel:
             reliability,
             bigrams=bool(content.get("bigrams")),
             thresholds={str(k): float(v) for k, v in content.get("thresholds", {}).items()},
+            base_rates={str(k): float(v) for k, v in content.get("base_rates", {}).items()},
         )
 
 

@@ -230,11 +230,16 @@ class _Scorer:
             predicted = trained.predict_bag(bags[trained.bigrams])[:, kept]
             columns = [self.column[trained.labels[j]] for j in kept]
             probability[:, columns] = predicted
-            if scan is not None:
+            if scan is None:
+                scores[:, columns] = predicted
+            elif trained.combiner.fitted_on:
                 rules = trained.reliability.probabilities(scan.triples, names, self.codes, n)
                 scores[:, columns] = trained.combiner.scores(predicted, rules[:, columns])
             else:
-                scores[:, columns] = predicted
+                base = [trained.base_rate(trained.labels[j]) for j in kept]
+                scores[:, columns] = calibration.prior_scores(
+                    scores[:, columns], predicted, numpy.asarray(base)
+                )
         # a sub-code is never more likely than its parent (codes come parents first)
         for column, parent in enumerate(self.parent):
             if parent >= 0:

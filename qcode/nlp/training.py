@@ -83,6 +83,7 @@ def train_model(
     seed: int = 0,
     calibrate: bool = True,
     seeds: bool = True,
+    unlabeled: Sequence[str] = (),
 ) -> TrainedModel:
     """Train a classifier for the codes at ``level`` from coded segments.
 
@@ -92,6 +93,7 @@ def train_model(
     ``calibrate`` (the default) it also fits the model's rule-and-model
     :class:`~qcode.nlp.calibration.Combiner` by cross-validation inside ``examples``.
     """
+    import numpy
     import spacy
 
     from qcode.nlp.seeds import seed_examples, seed_weight
@@ -166,9 +168,38 @@ def train_model(
         seconds=round(time.perf_counter() - started, 2),
         spacy_version=spacy.__version__,
     )
+    truth, mask = _label_arrays(prepared, labels)
+    weight = mask.sum(axis=0)
+    rates = (truth * mask).sum(axis=0) / numpy.maximum(weight, 1e-9)
+    if combiner.fitted_on == 0 and unlabeled:
+        rates = _typical(nlp, labels, unlabeled, codebook)
     return TrainedModel(
-        nlp, info, combiner, reliability, bigrams=BIGRAMS, thresholds=thresholds
+        nlp,
+        info,
+        combiner,
+        reliability,
+        bigrams=BIGRAMS,
+        thresholds=thresholds,
+        base_rates={label: round(float(r), 6) for label, r in zip(labels, rates, strict=True)},
     )
+
+
+MAX_UNLABELED = 2000
+
+
+def _typical(nlp: Language, labels: list[str], texts: Sequence[str], codebook: Codebook) -> Any:
+    """The probability (from the mean log odds) the model gives each code on the
+    project's own, uncoded text: the base line an uncalibrated model's evidence is
+    measured against (a model trained on short codebook texts reads every long interview
+    turn as unlike any code)."""
+    import numpy
+
+    step = max(1, len(texts) // MAX_UNLABELED)
+    bags, _ = _read(list(texts[::step]), codebook, bigrams=BIGRAMS)
+    model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
+                         bigrams=BIGRAMS)
+    p = numpy.clip(model.predict_bag(bags.take(numpy.arange(len(bags)))), 1e-4, 1 - 1e-4)
+    return 1.0 / (1.0 + numpy.exp(-numpy.log(p / (1 - p)).mean(axis=0)))
 
 
 def default_epochs(examples: int) -> int:
