@@ -46,7 +46,7 @@ BIGRAMS = False
 RULE_FEATURES = True
 CALIBRATION_FOLDS = 5
 """Folds for fitting the combiner; 3 above :data:`FULL_EPOCHS_UP_TO` examples."""
-MIN_CALIBRATION_EXAMPLES = 30
+MIN_CALIBRATION_EXAMPLES = 10
 """Below this many examples the combiner is not fitted; the default one is used."""
 
 
