@@ -22,6 +22,7 @@ from qcode.store.transcripts import require_transcript
 
 if TYPE_CHECKING:
     from qcode.nlp import CodedSegment, EvaluationReport, ModelInfo, Suggestion, TrainedModel
+    from qcode.nlp.curve import LearningCurve
 
 MODEL_LEVELS = ("top", "full")
 CHUNK = 512
@@ -148,8 +149,12 @@ def train(
         for s in segments
     ]
     options = {} if min_examples is None else {"min_examples": min_examples}
+    # the project's text (never its coding) is the base line of a model too small to
+    # be calibrated on the coding, such as one trained on the codebook alone
+    texts = [text for _, _, text in respondent_segments(project)]
     models = [
-        train_model(examples, codebook, level=level, skip_rare=skip_rare, **options)  # type: ignore[arg-type]
+        train_model(examples, codebook, level=level, skip_rare=skip_rare, unlabeled=texts,
+                    **options)  # type: ignore[arg-type]
         for level in levels
     ]
     with project.atomic() as db:
@@ -181,6 +186,25 @@ def evaluate_project(
     return evaluate(codebook, segments, level=level, k=k, **options)  # type: ignore[arg-type]
 
 
+def curve_project(
+    project: Project, *, level: str = "top", coders: Sequence[str] = (), orderings: int = 5,
+    min_score: float | None = None,
+) -> LearningCurve:
+    """F1 of the suggestions after 0, 1, 2, ... coded transcripts (see
+    :func:`qcode.nlp.curve.learning_curve`)."""
+    from qcode.nlp.curve import learning_curve
+
+    codebook = require_codebook(project)
+    segments = coded_segments(project, coders=coders)
+    if len({s.transcript for s in segments}) < 2:
+        raise QcodeError(
+            "a learning curve needs confirmed codings in at least two transcripts (it trains "
+            "on some and tests on the others)"
+        )
+    return learning_curve(codebook, segments, level=level, orderings=orderings,
+                          min_score=min_score)
+
+
 # -- suggest -----------------------------------------------------------------------------
 
 
@@ -198,14 +222,15 @@ def suggest_for_project(
     confirmed on a segment (or a sub-code of them) and suggestions a coder already
     accepted or rejected are not suggested again. Confirmed codings are never touched.
     """
-    from qcode.nlp import DEFAULT_MIN_SCORE, RuleMatcher, iter_suggestions
+    from qcode.nlp import RuleMatcher, iter_suggestions
 
     codebook = require_codebook(project)
     if not transcripts:
         _require_transcripts(project)
     models = [] if rules_only else load_models(project, codebook)
     segments = respondent_segments(project, transcripts)
-    threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
+    # None: each code's threshold as its model learnt it (0.5 without a model)
+    threshold = min_score
     matcher = RuleMatcher(codebook)
     found: list[Suggestion] = []
     progress(0, len(segments))
@@ -294,6 +319,26 @@ def pending_suggestions(
         params.extend(transcripts)
     query += " ORDER BY s.transcript_id, s.segment, s.score DESC, s.code_id"
     return [_stored(row) for row in project.db.execute(query, params)]
+
+
+REVIEW_ORDERS = ("transcript", "score", "uncertain")
+
+
+def order_suggestions(
+    suggestions: Sequence[StoredSuggestion], order: str = "transcript"
+) -> list[StoredSuggestion]:
+    """Suggestions in review order: ``transcript`` (transcript and segment order, best
+    score first within a segment), ``score`` (most confident first, to go fast) or
+    ``uncertain`` (scores closest to 0.5 first: a score is the chance the coder agrees,
+    so these decisions teach the model most)."""
+    if order not in REVIEW_ORDERS:
+        raise QcodeError(f"unknown review order {order!r}; use one of {', '.join(REVIEW_ORDERS)}")
+    place = {id(s): n for n, s in enumerate(suggestions)}
+    if order == "score":
+        return sorted(suggestions, key=lambda s: (-s.score, place[id(s)]))
+    if order == "uncertain":
+        return sorted(suggestions, key=lambda s: (abs(s.score - 0.5), place[id(s)]))
+    return list(suggestions)
 
 
 def _stored(r: sqlite3.Row) -> StoredSuggestion:
