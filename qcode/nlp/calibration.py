@@ -81,6 +81,24 @@ def features(model_probability: float, rule_probability: float) -> list[float]:
     ]
 
 
+MAX_COMBINER_PAIRS = 200_000
+
+
+def feature_matrix(model_probabilities: Any, rule_probabilities: Any) -> Any:
+    """:func:`features` for arrays of pairs, one row each."""
+    import numpy
+
+    p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
+    ruled = rule_probabilities > 0
+    r = numpy.clip(rule_probabilities, 1e-4, 1 - 1e-4)
+    x = numpy.empty((len(p), 4), dtype="float64")
+    x[:, 0] = 1.0
+    x[:, 1] = numpy.log(p / (1 - p))
+    x[:, 2] = numpy.where(ruled, numpy.log(r / (1 - r)), 0.0)
+    x[:, 3] = ruled
+    return x
+
+
 @dataclass(frozen=True)
 class Combiner:
     """Logistic combination of a model probability with a rule probability."""
@@ -158,14 +176,18 @@ class RuleReliability:
         import numpy
 
         miss = numpy.zeros((rows, len(codes)))
-        cache: dict[tuple[int, int], float] = {}
-        for row, column, term in triples.tolist():
-            key = (column, term)
-            p = cache.get(key)
-            if p is None:
-                p = self.term_probability(codes[column], term_names[term])
-                cache[key] = p
-            miss[row, column] += math.log1p(-min(p, 0.999))
+        if not len(triples):
+            return miss
+        # one reliability per distinct (code, term) pair, then spread with numpy
+        pairs, inverse = numpy.unique(triples[:, 1:], axis=0, return_inverse=True)
+        chance = numpy.asarray(
+            [
+                self.term_probability(codes[column], term_names[term])
+                for column, term in pairs.tolist()
+            ]
+        )
+        logs = numpy.log1p(-numpy.minimum(chance, 0.999))[inverse.reshape(-1)]
+        numpy.add.at(miss, (triples[:, 0], triples[:, 1]), logs)
         return numpy.where(miss < 0, 1.0 - numpy.exp(miss), 0.0)
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,47 +214,42 @@ GLOBAL_RULE_PRIOR = 0.3
 
 
 def fit_reliability(
-    triples: Any,
-    term_names: Sequence[str],
-    codes: Sequence[str],
-    truths: Sequence[dict[str, float]],
-    rows: Sequence[int] | None = None,
+    triples: Any, outcomes: Any, term_names: Sequence[str], codes: Sequence[str]
 ) -> RuleReliability:
     """Count, per code and term, how often rule evidence agreed with the coding.
 
-    ``truths[row]`` maps codes to 1/0 (codes absent are unknown and not counted); with
-    ``rows``, only those document rows count (a training fold).
+    ``outcomes`` holds, for each (document row, code column, term) triple, 1 when the
+    document has the code, 0 when it has not, and -1 when that is unknown (not counted).
     """
-    allowed = set(rows) if rows is not None else None
-    counts: dict[str, dict[str, list[int]]] = {}
-    for row, column, term in triples.tolist():
-        if allowed is not None and row not in allowed:
-            continue
-        code = codes[column]
-        truth = truths[row].get(code)
-        if truth is None:
-            continue
-        cell = counts.setdefault(code, {}).setdefault(term_names[term], [0, 0])
-        cell[0] += int(truth)
-        cell[1] += 1
-    right = sum(c[0] for d in counts.values() for c in d.values())
-    fired = sum(c[1] for d in counts.values() for c in d.values())
-    overall = (right + 2 * GLOBAL_RULE_PRIOR) / (fired + 2)
+    import numpy
+
+    outcomes = numpy.asarray(outcomes, dtype="float64")
+    counted = triples[outcomes >= 0]
+    right_of = outcomes[outcomes >= 0]
+    counts: dict[str, dict[str, tuple[int, int]]] = {}
+    if len(counted):
+        pairs, where = numpy.unique(counted[:, 1:], axis=0, return_inverse=True)
+        where = where.reshape(-1)
+        fired = numpy.bincount(where, minlength=len(pairs))
+        right = numpy.bincount(where, weights=right_of, minlength=len(pairs))
+        for (column, term), r, f in zip(pairs.tolist(), right.tolist(), fired.tolist(),
+                                        strict=True):
+            counts.setdefault(codes[column], {})[term_names[term]] = (round(r), int(f))
+    all_right = sum(c[0] for d in counts.values() for c in d.values())
+    all_fired = sum(c[1] for d in counts.values() for c in d.values())
+    overall = (all_right + 2 * GLOBAL_RULE_PRIOR) / (all_fired + 2)
     prior = {}
     for code, terms in counts.items():
         code_right = sum(c[0] for c in terms.values())
         code_fired = sum(c[1] for c in terms.values())
         prior[code] = (code_right + 5 * overall) / (code_fired + 5)
-    return RuleReliability(
-        counts={c: {t: (v[0], v[1]) for t, v in d.items()} for c, d in counts.items()},
-        prior=prior,
-    )
+    return RuleReliability(counts=counts, prior=prior)
 
 
 def fit_combiner(
-    model_probabilities: Sequence[float],
-    rule_probabilities: Sequence[float],
-    truths: Sequence[int],
+    model_probabilities: Sequence[float] | Any,
+    rule_probabilities: Sequence[float] | Any,
+    truths: Sequence[int] | Any,
     *,
     l2: float = 1.0,
     iterations: int = 50,
@@ -244,15 +261,18 @@ def fit_combiner(
     """
     import numpy
 
-    if len(truths) < 2 or len(set(truths)) < 2:
-        return DEFAULT_COMBINER
-    # Filled row by row: a list of per-pair lists first would take several hundred MB on
-    # a replication-size corpus (millions of segment x code pairs).
-    x = numpy.empty((len(truths), len(DEFAULT_COMBINER.weights)), dtype="float64")
-    pairs = zip(model_probabilities, rule_probabilities, strict=True)
-    for row, (p, r) in enumerate(pairs):
-        x[row] = features(p, r)
+    model = numpy.asarray(model_probabilities, dtype="float64")
+    rule = numpy.asarray(rule_probabilities, dtype="float64")
     y = numpy.asarray(truths, dtype="float64")
+    if len(y) < 2 or y.min() == y.max():
+        return DEFAULT_COMBINER
+    fitted_on = len(y)
+    if len(y) > MAX_COMBINER_PAIRS:
+        # four weights need no millions of pairs; a uniform sample keeps the rates
+        chosen = numpy.random.default_rng(0).choice(len(y), MAX_COMBINER_PAIRS, replace=False)
+        chosen.sort()
+        model, rule, y = model[chosen], rule[chosen], y[chosen]
+    x = feature_matrix(model, rule)
     penalty = numpy.full(x.shape[1], l2)
     penalty[0] = l2 / 100
 
@@ -279,7 +299,7 @@ def fit_combiner(
         w, improvement, current = candidate, current - value, value
         if improvement < 1e-9:
             break
-    return Combiner(weights=tuple(round(float(v), 6) for v in w), fitted_on=len(truths))
+    return Combiner(weights=tuple(round(float(v), 6) for v in w), fitted_on=fitted_on)
 
 
 THRESHOLDS: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))

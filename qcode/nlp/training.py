@@ -41,11 +41,15 @@ FULL_EPOCHS_UP_TO = 1500
 LEARN_RATE = 0.02
 L2 = 0.0
 BATCH_SIZE = 32
-UPDATES_PER_EPOCH = 200
+UPDATES_PER_EPOCH = 100
 BIGRAMS = False
 RULE_FEATURES = True
 CALIBRATION_FOLDS = 5
 """Folds for fitting the combiner; 3 above :data:`FULL_EPOCHS_UP_TO` examples."""
+ONE_SPLIT_FROM = 5000
+"""From this many examples on, the combiner and thresholds are fitted on one held-out
+third only (one extra training instead of three): a third of such a project is ample
+for four weights and a threshold per code."""
 MIN_CALIBRATION_EXAMPLES = 10
 """Below this many examples the combiner is not fitted; the default one is used."""
 
@@ -66,10 +70,16 @@ class TrainingExample:
 
 @dataclass
 class _Prepared:
+    """What training reads: the bags, and per example and label (columns in the order
+    of the labels trained) the truth (0 or 1) and its weight (0 where unknown)."""
+
     bags: Bags
-    truths: list[dict[str, float]]
+    truth: Any
+    mask: Any
     groups: list[str]
-    weights: list[float]
+
+    def __len__(self) -> int:
+        return len(self.groups)
 
 
 def train_model(
@@ -117,12 +127,12 @@ def train_model(
     extra = seed_examples(codebook, weight=seed_weight(len(real))) if seeds else []
     everything = real + extra
     all_labels = levels.labels(codebook, level)
-    truths = [_truth(example, level, all_labels) for example in everything]
-    positives = {
-        label: sum(1 for t in truths[: len(real)] if t.get(label) == 1.0) for label in all_labels
-    }
-    seeded = {label: sum(1 for t in truths[len(real) :] if t.get(label) == 1.0)
-              for label in all_labels}
+    # arrays, not a dict per example: 37,000 segments x 58 codes as dicts take 100 MB
+    truth, known = _truth_arrays(everything, level, all_labels)
+    coded = (truth[: len(real)] > 0).sum(axis=0).tolist()
+    from_seeds = (truth[len(real) :] > 0).sum(axis=0).tolist()
+    positives = dict(zip(all_labels, coded, strict=True))
+    seeded = dict(zip(all_labels, from_seeds, strict=True))
     rare = {
         label: n for label, n in positives.items() if n + seeded[label] < min_examples
     }
@@ -137,16 +147,19 @@ def train_model(
     if epochs is None:
         epochs = default_epochs(len(everything))
     bags, evidence = _read([e.text for e in everything], codebook, bigrams=BIGRAMS)
+    kept = [all_labels.index(label) for label in labels]
+    weights = numpy.asarray([e.weight for e in everything], dtype="float32")
     prepared = _Prepared(
         bags=bags,
-        truths=[{k: v for k, v in t.items() if k in labels} for t in truths],
+        truth=truth[:, kept],
+        mask=known[:, kept] * weights[:, None],
         groups=[e.group for e in everything],
-        weights=[e.weight for e in everything],
     )
+    del truth, known
     nlp = _fit(prepared, range(len(everything)), labels, epochs=epochs, seed=seed)
     # rule reliabilities are learnt from the coders' decisions only: a seed made of a
     # code's keywords would make every keyword look right
-    reliability = _reliability(evidence, prepared.truths, range(len(real)))
+    reliability = _reliability(evidence, prepared, labels, range(len(real)))
     combiner = calibration.DEFAULT_COMBINER
     thresholds: dict[str, float] = {}
     if calibrate and len(real) >= MIN_CALIBRATION_EXAMPLES:
@@ -168,7 +181,7 @@ def train_model(
         seconds=round(time.perf_counter() - started, 2),
         spacy_version=spacy.__version__,
     )
-    truth, mask = _label_arrays(prepared, labels)
+    truth, mask = prepared.truth, prepared.mask
     weight = mask.sum(axis=0)
     rates = (truth * mask).sum(axis=0) / numpy.maximum(weight, 1e-9)
     if combiner.fitted_on == 0 and unlabeled:
@@ -233,10 +246,11 @@ def _fit(
     import numpy
     from thinc.api import Adam
 
-    train = [i for i in indexes if prepared.truths[i]]
+    truth, mask = prepared.truth, prepared.mask
+    informative = mask.any(axis=1)
+    train = [i for i in indexes if informative[i]]
     if not train:
         raise NlpError("None of the training examples says anything about the codes to learn.")
-    truth, mask = _label_arrays(prepared, labels)
     nlp = blank_classifier(labels)
     _initialise(nlp, labels)
     linear, _ = _layers(nlp)
@@ -261,19 +275,20 @@ def batch_size(examples: int) -> int:
     return max(BATCH_SIZE, -(-examples // UPDATES_PER_EPOCH))
 
 
-def _label_arrays(prepared: _Prepared, labels: list[str]) -> tuple[Any, Any]:
-    """Truth (0/1) and weight (0 where unknown) per example and label."""
+def _truth_arrays(
+    examples: Sequence[TrainingExample], level: str, labels: list[str]
+) -> tuple[Any, Any]:
+    """Truth (1 or 0) and whether it is known, per example and label."""
     import numpy
 
-    truth = numpy.zeros((len(prepared.truths), len(labels)), dtype="float32")
-    mask = numpy.zeros_like(truth)
-    for row, (known, weight) in enumerate(zip(prepared.truths, prepared.weights, strict=True)):
-        for column, label in enumerate(labels):
-            value = known.get(label)
-            if value is not None:
-                truth[row, column] = value
-                mask[row, column] = weight
-    return truth, mask
+    column = {label: j for j, label in enumerate(labels)}
+    truth = numpy.zeros((len(examples), len(labels)), dtype="float32")
+    known = numpy.zeros_like(truth)
+    for row, example in enumerate(examples):
+        for label, value in _truth(example, level, labels).items():
+            truth[row, column[label]] = value
+            known[row, column[label]] = 1.0
+    return truth, known
 
 
 def _initialise(nlp: Language, labels: list[str]) -> None:
@@ -293,15 +308,19 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     from qcode.nlp.evaluation import folds
 
     k = CALIBRATION_FOLDS if len(groups) <= FULL_EPOCHS_UP_TO else 3
+    keep = 1 if len(groups) >= ONE_SPLIT_FROM else k
     distinct = sorted(set(groups))
     if len(distinct) >= 2 and all(distinct):
         return [
             [i for i, g in enumerate(groups) if g in fold.test]
             for fold in folds(groups, k=k, seed=seed)
-        ]
+        ][:keep]
     order = list(range(len(groups)))
     random.Random(seed).shuffle(order)
-    return [sorted(order[n::k]) for n in range(k)]
+    return [sorted(order[n::k]) for n in range(k)][:keep]
+
+
+_last_read: dict[tuple[str, bool, int, int], tuple[Bags, tuple[Any, list[str], list[str]]]] = {}
 
 
 def _read(
@@ -309,7 +328,20 @@ def _read(
 ) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
     """The bag of words of every text, and the distinct (document, code column, term)
     rule evidence with the term names and the code of each column. Texts are read 256 at
-    a time so that only one batch of spaCy documents is in memory at once."""
+    a time so that only one batch of spaCy documents is in memory at once. The last
+    result is kept: ``qcode train`` reads the same texts for both levels."""
+    key = (codebook.version, bigrams, len(texts), hash(tuple(texts)))
+    found = _last_read.get(key)
+    if found is None:
+        found = _read_texts(texts, codebook, bigrams=bigrams)
+        _last_read.clear()
+        _last_read[key] = found
+    return found
+
+
+def _read_texts(
+    texts: Sequence[str], codebook: Codebook, *, bigrams: bool
+) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
     import numpy
 
     from qcode.nlp.features import bag_of_words
@@ -340,11 +372,26 @@ def _read(
 
 def _reliability(
     evidence: tuple[Any, list[str], list[str]],
-    truths: list[dict[str, float]],
-    rows: Sequence[int] | None = None,
+    prepared: _Prepared,
+    labels: list[str],
+    rows: Sequence[int],
 ) -> calibration.RuleReliability:
+    """Rule reliabilities learnt from the documents at ``rows``."""
+    import numpy
+
     triples, names, codes = evidence
-    return calibration.fit_reliability(triples, names, codes, truths, rows)
+    truth, mask = prepared.truth, prepared.mask
+    label_of = numpy.full(len(codes), -1, dtype="int64")
+    for j, label in enumerate(labels):
+        label_of[codes.index(label)] = j
+    allowed = numpy.zeros(len(prepared), dtype=bool)
+    allowed[numpy.asarray(list(rows), dtype="int64")] = True
+    row, label = triples[:, 0], label_of[triples[:, 1]]
+    usable = allowed[row] & (label >= 0)
+    outcomes = numpy.full(len(triples), -1.0)
+    at = (row[usable], label[usable])
+    outcomes[usable] = numpy.where(mask[at] > 0, truth[at], -1.0)
+    return calibration.fit_reliability(triples, outcomes, names, codes)
 
 
 def _calibrate(
@@ -362,11 +409,11 @@ def _calibrate(
 
     triples, names, codes = evidence
     columns = [codes.index(label) for label in labels]
-    truth, mask = _label_arrays(prepared, labels)
+    truth, mask = prepared.truth, prepared.mask
     found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": []}
     for held_out in _calibration_folds(prepared.groups[:real], seed):
         held = set(held_out)
-        training = [i for i in range(len(prepared.truths)) if i not in held]
+        training = [i for i in range(len(prepared)) if i not in held]
         if not held_out or not training:
             continue
         try:
@@ -376,9 +423,9 @@ def _calibrate(
         fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
                                   bigrams=BIGRAMS)
         found["p"].append(fold_model.predict_bag(prepared.bags.take(held_out)))
-        reliability = _reliability(evidence, prepared.truths, [i for i in training if i < real])
+        reliability = _reliability(evidence, prepared, labels, [i for i in training if i < real])
         local = triples[numpy_isin(triples[:, 0], held_out)].copy()
-        position = numpy.full(len(prepared.truths), -1, dtype="int64")
+        position = numpy.full(len(prepared), -1, dtype="int64")
         position[held_out] = numpy.arange(len(held_out))
         local[:, 0] = position[local[:, 0]]
         found["r"].append(
@@ -389,7 +436,7 @@ def _calibrate(
     if not found["p"]:
         return calibration.DEFAULT_COMBINER, {}
     p, r, y, known = (numpy.concatenate(found[k]) for k in ("p", "r", "y", "known"))
-    combiner = calibration.fit_combiner(p[known], r[known], y[known].astype(int).tolist())
+    combiner = calibration.fit_combiner(p[known], r[known], y[known])
     scores = combiner.scores(p, r)
     thresholds = calibration.choose_thresholds(
         {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
