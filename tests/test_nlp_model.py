@@ -86,10 +86,10 @@ def test_rejected_suggestions_are_explicit_negatives_and_nothing_else() -> None:
 
 def test_training_learns_and_is_deterministic(top_model: TrainedModel) -> None:
     texts = ["De werkdruk is enorm en er is geen capaciteit.", "Nou ja, zo gaat dat."]
-    [busy, idle] = top_model.predict(texts)
+    [busy, idle] = top_model.predict(texts, CODEBOOK)
     assert busy["capacity"] > idle["capacity"]
     again = train_model(examples(), CODEBOOK, level="top", epochs=4, skip_rare=True)
-    assert again.predict(texts) == top_model.predict(texts)
+    assert again.predict(texts, CODEBOOK) == top_model.predict(texts, CODEBOOK)
     assert again.combiner == top_model.combiner
 
 
@@ -99,7 +99,7 @@ def test_model_round_trips_through_bytes(top_model: TrainedModel) -> None:
     assert loaded.combiner == top_model.combiner
     assert loaded.reliability == top_model.reliability
     texts = [text for _, _, text, _ in coded_segments(transcripts=1)]
-    assert loaded.predict(texts) == top_model.predict(texts)
+    assert loaded.predict(texts, CODEBOOK) == top_model.predict(texts, CODEBOOK)
     info = loaded.info
     assert info.codebook_version == CODEBOOK.version and info.level == "top"
     assert info.examples == 48 and info.labels == ("trust", "capacity", "dialogue")

@@ -36,7 +36,6 @@ def _check_generation() -> None:
         _words_by_lower.clear()
         _hashes_by_lower.clear()
         _words_of.cache_clear()
-        _roles.clear()
         _generation[0] = lexicon.generation
 
 
@@ -91,15 +90,14 @@ def bag_of_words(
     documents: int,
     strings: Any,
     *,
-    bigrams: bool = False,
     evidence: tuple[Any, Sequence[str]] | None = None,
 ) -> tuple[Any, Any, Any]:
     """The model input for a batch of documents given as tokens laid end to end.
 
     ``lowers`` holds the lowercase-form hash of every token, ``rows`` the document each
     token belongs to (non-decreasing), ``strings`` a StringStore that knows the forms.
-    With ``bigrams``, pairs of neighbouring content lemmas are features too (see
-    :func:`bigram_keys`).
+    With ``evidence`` (a scan's distinct term counts per document and code, and the
+    codes), the rule evidence is a feature too (see :func:`evidence_keys`).
     """
     import numpy
 
@@ -116,18 +114,7 @@ def bag_of_words(
             cache[lower] = found
         per_form.append(found)
     rows = numpy.asarray(rows, dtype="int64")
-    extra = None
-    if bigrams and len(inverse):
-        roles = numpy.asarray(
-            [_role(lower, strings) for lower in forms.tolist()], dtype="int8"
-        )
-        heads = numpy.asarray([f[0] if f else 0 for f in per_form], dtype="uint64")
-        extra = bigram_keys(heads[inverse], roles[inverse], rows)
-    if evidence is not None:
-        found = evidence_keys(*evidence)
-        extra = found if extra is None else (
-            numpy.concatenate([extra[0], found[0]]), numpy.concatenate([extra[1], found[1]])
-        )
+    extra = evidence_keys(*evidence) if evidence is not None else None
     return _bag(per_form, inverse, rows, documents, extra)
 
 
@@ -145,55 +132,6 @@ def evidence_keys(terms: Any, codes: Sequence[str]) -> tuple[Any, Any]:
     counts = numpy.minimum(terms[rows, columns], MAX_RULE_COUNT).astype("int64")
     hashes = numpy.asarray([word_hash(RULE_PREFIX + code) for code in codes], dtype="uint64")
     return numpy.repeat(hashes[columns], counts), numpy.repeat(rows, counts)
-
-
-CONTENT, STOP, BREAK = 1, 2, 0
-"""What a token is to the bigram features: a content word, a function word (skipped
-over) or something that ends a run (punctuation, a number, a line break)."""
-
-_roles: dict[int, int] = {}
-
-
-def _role(lower: int, strings: Any) -> int:
-    found = _roles.get(lower)
-    if found is None:
-        form = lexicon.normalise(strings[lower])
-        words = _words_of(form)
-        if not words:
-            found = BREAK
-        elif form in _stop_words() or words[0] in _stop_words():
-            found = STOP
-        else:
-            found = CONTENT
-        _roles[lower] = found
-    return found
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.nl.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS) | lexicon.NEGATIONS
-
-
-_MIX = 0x9E3779B97F4A7C15
-
-
-def bigram_keys(heads: Any, roles: Any, rows: Any) -> tuple[Any, Any]:
-    """Keys and document rows of the lemma bigrams of tokens laid end to end.
-
-    A bigram joins two content lemmas that follow each other once function words are
-    skipped ("informatie te delen" gives informatie+delen), never across punctuation, a
-    number, a line break or a document end. Its key mixes the two lemma hashes in order.
-    """
-    import numpy
-
-    kept = numpy.nonzero(roles != STOP)[0]
-    head, row, content = heads[kept], rows[kept], roles[kept] == CONTENT
-    pair = content[:-1] & content[1:] & (row[:-1] == row[1:])
-    with numpy.errstate(over="ignore"):
-        keys = (head[:-1][pair] * numpy.uint64(_MIX)) ^ head[1:][pair]
-    return keys, row[:-1][pair]
 
 
 def bag_of_word_lists(word_lists: Sequence[Sequence[str]]) -> tuple[Any, Any, Any]:

@@ -220,14 +220,12 @@ class _Scorer:
             terms = patterns = numpy.zeros((n, size))
         scores = calibration.rule_scores(terms, patterns) if self.rules else numpy.zeros((n, size))
         probability = numpy.full((n, size), -1.0)
-        bags: dict[bool, tuple[Any, Any, Any]] = {}
+        bag = _bag(docs, scan) if self.models else None
         names = scan.term_names() if scan is not None and self.models else []
         for trained, kept in self.by_model:
-            if not kept:
+            if not kept or bag is None:
                 continue
-            if trained.bigrams not in bags:
-                bags[trained.bigrams] = _bag(docs, scan, bigrams=trained.bigrams)
-            predicted = trained.predict_bag(bags[trained.bigrams])[:, kept]
+            predicted = trained.predict_bag(bag)[:, kept]
             columns = [self.column[trained.labels[j]] for j in kept]
             probability[:, columns] = predicted
             if scan is None:
@@ -317,7 +315,7 @@ class _Scorer:
         return spans
 
 
-def _bag(docs: list[Doc], scan: RuleScan | None, *, bigrams: bool) -> tuple[Any, Any, Any]:
+def _bag(docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any]:
     """The model input for a batch, from the rule scan's token arrays when there is one."""
     import numpy
     from spacy.attrs import LOWER
@@ -333,10 +331,8 @@ def _bag(docs: list[Doc], scan: RuleScan | None, *, bigrams: bool) -> tuple[Any,
             [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
         )
         rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
-    from qcode.nlp.training import RULE_FEATURES
-    evidence = (scan.terms, scan.matcher.codes) if scan is not None and RULE_FEATURES else None
-    return bag_of_words(lowers, rows, len(docs), docs[0].vocab.strings, bigrams=bigrams,
-                        evidence=evidence)
+    evidence = (scan.terms, scan.matcher.codes) if scan is not None else None
+    return bag_of_words(lowers, rows, len(docs), docs[0].vocab.strings, evidence=evidence)
 
 
 def _method(by_rules: bool, by_model: bool) -> str:

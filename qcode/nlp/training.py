@@ -42,8 +42,6 @@ LEARN_RATE = 0.02
 L2 = 0.0
 BATCH_SIZE = 32
 UPDATES_PER_EPOCH = 100
-BIGRAMS = False
-RULE_FEATURES = True
 CALIBRATION_FOLDS = 5
 """Folds for fitting the combiner; 3 above :data:`FULL_EPOCHS_UP_TO` examples."""
 ONE_SPLIT_FROM = 5000
@@ -146,7 +144,7 @@ def train_model(
         )
     if epochs is None:
         epochs = default_epochs(len(everything))
-    bags, evidence = _read([e.text for e in everything], codebook, bigrams=BIGRAMS)
+    bags, evidence = _read([e.text for e in everything], codebook)
     kept = [all_labels.index(label) for label in labels]
     weights = numpy.asarray([e.weight for e in everything], dtype="float32")
     prepared = _Prepared(
@@ -191,7 +189,6 @@ def train_model(
         info,
         combiner,
         reliability,
-        bigrams=BIGRAMS,
         thresholds=thresholds,
         base_rates={label: round(float(r), 6) for label, r in zip(labels, rates, strict=True)},
     )
@@ -208,9 +205,9 @@ def _typical(nlp: Language, labels: list[str], texts: Sequence[str], codebook: C
     import numpy
 
     step = max(1, len(texts) // MAX_UNLABELED)
-    bags, _ = _read(list(texts[::step]), codebook, bigrams=BIGRAMS)
+    bags, _ = _read(list(texts[::step]), codebook)
     model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
-                         bigrams=BIGRAMS)
+)
     p = numpy.clip(model.predict_bag(bags.take(numpy.arange(len(bags)))), 1e-4, 1 - 1e-4)
     return 1.0 / (1.0 + numpy.exp(-numpy.log(p / (1 - p)).mean(axis=0)))
 
@@ -320,27 +317,27 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     return [sorted(order[n::k]) for n in range(k)][:keep]
 
 
-_last_read: dict[tuple[str, bool, int, int], tuple[Bags, tuple[Any, list[str], list[str]]]] = {}
+_last_read: dict[tuple[str, int, int], tuple[Bags, tuple[Any, list[str], list[str]]]] = {}
 
 
 def _read(
-    texts: Sequence[str], codebook: Codebook, *, bigrams: bool
+    texts: Sequence[str], codebook: Codebook
 ) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
     """The bag of words of every text, and the distinct (document, code column, term)
     rule evidence with the term names and the code of each column. Texts are read 256 at
     a time so that only one batch of spaCy documents is in memory at once. The last
     result is kept: ``qcode train`` reads the same texts for both levels."""
-    key = (codebook.version, bigrams, len(texts), hash(tuple(texts)))
+    key = (codebook.version, len(texts), hash(tuple(texts)))
     found = _last_read.get(key)
     if found is None:
-        found = _read_texts(texts, codebook, bigrams=bigrams)
+        found = _read_texts(texts, codebook)
         _last_read.clear()
         _last_read[key] = found
     return found
 
 
 def _read_texts(
-    texts: Sequence[str], codebook: Codebook, *, bigrams: bool
+    texts: Sequence[str], codebook: Codebook
 ) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
     import numpy
 
@@ -357,8 +354,8 @@ def _read_texts(
         scan = matcher.scan(docs)
         strings = docs[0].vocab.strings if docs else None
         bags.append(
-            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings, bigrams=bigrams,
-                         evidence=(scan.terms, matcher.codes) if RULE_FEATURES else None)
+            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings,
+                         evidence=(scan.terms, matcher.codes))
         )
         triples = scan.triples
         triples[:, 0] += start
@@ -421,7 +418,7 @@ def _calibrate(
         except NlpError:
             continue
         fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
-                                  bigrams=BIGRAMS)
+         )
         found["p"].append(fold_model.predict_bag(prepared.bags.take(held_out)))
         reliability = _reliability(evidence, prepared, labels, [i for i in training if i < real])
         local = triples[numpy_isin(triples[:, 0], held_out)].copy()
