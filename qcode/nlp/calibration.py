@@ -179,11 +179,12 @@ class RuleReliability:
         if not len(triples):
             return miss
         # one reliability per distinct (code, term) pair, then spread with numpy
-        pairs, inverse = numpy.unique(triples[:, 1:], axis=0, return_inverse=True)
+        width = max(len(term_names), 1)
+        pairs, inverse = numpy.unique(triples[:, 1] * width + triples[:, 2], return_inverse=True)
         chance = numpy.asarray(
             [
-                self.term_probability(codes[column], term_names[term])
-                for column, term in pairs.tolist()
+                self.term_probability(codes[key // width], term_names[key % width])
+                for key in pairs.tolist()
             ]
         )
         logs = numpy.log1p(-numpy.minimum(chance, 0.999))[inverse.reshape(-1)]

@@ -134,6 +134,16 @@ def evidence_keys(terms: Any, codes: Sequence[str]) -> tuple[Any, Any]:
     return numpy.repeat(hashes[columns], counts), numpy.repeat(rows, counts)
 
 
+def form_hashes(lower: int, strings: Any) -> tuple[int, ...]:
+    """The hashes of the model words of one lowercase form (by its hash), cached."""
+    _check_generation()
+    found = _hashes_by_lower.get(lower)
+    if found is None:
+        found = tuple(word_hash(w) for w in _words_of(lexicon.normalise(strings[lower])))
+        _hashes_by_lower[lower] = found
+    return found
+
+
 def bag_of_word_lists(word_lists: Sequence[Sequence[str]]) -> tuple[Any, Any, Any]:
     """The model input for documents given as lists of model words (unigrams only)."""
     import numpy

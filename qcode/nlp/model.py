@@ -82,6 +82,9 @@ class TrainedModel:
         self.combiner = combiner
         self.reliability = reliability or calibration.RuleReliability({}, {})
         self._word_logits: dict[str, list[float]] = {}
+        self._key_vectors: dict[int, Any] = {}
+        self._form_vectors: dict[int, tuple[Any, bool]] = {}
+        self._key_bias: dict[str, Any] = {}
         self._linear, self._output = _layers(nlp)
 
     @property
@@ -122,6 +125,95 @@ class TrainedModel:
             return numpy.zeros((0, len(self.info.labels)))
         scores = self._output.predict(self._linear.predict((keys, values, lengths)))
         return numpy.asarray(scores, dtype="float64")
+
+    def predict_tokens(
+        self, lowers: Any, rows: Any, documents: int, strings: Any, terms: Any, codes: Sequence[str]
+    ) -> Any:
+        """What :meth:`predict_bag` gives for the bag :func:`~qcode.nlp.features.bag_of_words`
+        would make from these tokens and rule evidence, computed without the bag.
+
+        The model is linear in word counts, so a document's output before the logistic is
+        the bias plus, for every token, the summed weights of its form's words, plus the
+        weight of each code's rule evidence times its count: one weight vector per
+        distinct form (kept between batches) and a sum per document.
+        """
+        import numpy
+
+        from qcode.nlp.features import EMPTY, MAX_RULE_COUNT, RULE_PREFIX, form_hashes, word_hash
+
+        width = len(self.info.labels)
+        logits = numpy.zeros((documents, width))
+        if documents == 0:
+            return logits
+        bias = self._word_vectors([])[1]
+        if len(lowers):
+            forms, inverse = numpy.unique(lowers, return_inverse=True)
+            known = self._form_vectors
+            fresh = [lower for lower in forms.tolist() if lower not in known]
+            if fresh:
+                per_form = [form_hashes(lower, strings) for lower in fresh]
+                vectors = self._word_vectors([h for hashes in per_form for h in hashes])[0]
+                for lower, hashes in zip(fresh, per_form, strict=True):
+                    total = numpy.zeros(width)
+                    for key in hashes:
+                        total += vectors[key]
+                    known[lower] = (total, bool(hashes))
+            found = [known[lower] for lower in forms.tolist()]
+            table = numpy.stack([vector for vector, _ in found]).astype("float32")
+            has_words = numpy.asarray([worded for _, worded in found], dtype="float64")
+            # per document, the sum over its tokens (rows come in document order); no
+            # matrix product, whose threads only fight over a busy machine's cores
+            rows = numpy.asarray(rows, dtype="int64")
+            present = numpy.unique(rows)
+            starts = numpy.searchsorted(rows, present)
+            logits[present] = numpy.add.reduceat(table[inverse.reshape(-1)], starts, axis=0)
+            worded = numpy.bincount(rows, weights=has_words[inverse.reshape(-1)],
+                                    minlength=documents) > 0
+        else:
+            worded = numpy.zeros(documents, dtype=bool)
+        empty = self._word_vectors([word_hash(EMPTY)])[0][word_hash(EMPTY)]
+        logits[~worded] += empty
+        if terms is not None and len(codes):
+            rule_keys = [word_hash(RULE_PREFIX + code) for code in codes]
+            vectors = self._word_vectors(rule_keys)[0]
+            rule_table = numpy.stack([vectors[key] for key in rule_keys])
+            counts = numpy.minimum(terms, MAX_RULE_COUNT)
+            ruled_rows, ruled_codes = numpy.nonzero(counts)
+            numpy.add.at(
+                logits,
+                ruled_rows,
+                counts[ruled_rows, ruled_codes][:, None] * rule_table[ruled_codes],
+            )
+        return 1.0 / (1.0 + numpy.exp(-(logits + bias)))
+
+    def _word_vectors(self, keys: Sequence[int]) -> tuple[dict[int, Any], Any]:
+        """The weight vector of each model word (by hash) and the bias, from the linear
+        layer (a one-word document gives bias + weight), computed once per word."""
+        import numpy
+
+        cache = self._key_vectors
+        if "bias" not in self._key_bias:
+            empty = numpy.zeros(0, dtype="uint64")
+            self._key_bias["bias"] = numpy.asarray(
+                self._linear.predict((empty, empty.astype("float32"), numpy.zeros(1, "int32")))[0],
+                dtype="float64",
+            )
+        bias = self._key_bias["bias"]
+        unseen = sorted({key for key in keys if key not in cache})
+        if unseen:
+            found = numpy.asarray(
+                self._linear.predict(
+                    (
+                        numpy.asarray(unseen, dtype="uint64"),
+                        numpy.ones(len(unseen), dtype="float32"),
+                        numpy.ones(len(unseen), dtype="int32"),
+                    )
+                ),
+                dtype="float64",
+            )
+            for key, row in zip(unseen, found - bias, strict=True):
+                cache[key] = row
+        return cache, bias
 
     def predict_words(self, word_lists: Sequence[Sequence[str]]) -> Any:
         """Probabilities (documents x :attr:`labels`) for documents given as model words

@@ -18,6 +18,7 @@ keyword, so a coder sees it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -201,11 +202,20 @@ class _Batch:
         import numpy
         from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 
-        arrays = [doc.to_array([LOWER, SENT_START, IDX, LENGTH, IS_SPACE]) for doc in docs]
+        from qcode.nlp.pipeline import TOKEN_TABLE
+
+        arrays: list[Any] = []
+        for doc in docs:
+            kept = doc.user_data.get(TOKEN_TABLE)
+            if kept is None:
+                kept = doc.to_array([LOWER, SENT_START, IDX, LENGTH, IS_SPACE])
+            arrays.append(kept)
         sizes = [len(doc) for doc in docs]
         self.size = sum(sizes)
         self.offsets = [0, *numpy.cumsum(sizes).tolist()]
         self.rows: Any = numpy.repeat(numpy.arange(len(docs)), sizes)
+        self.negations: list[int] = []
+        self._bounds: dict[int, tuple[int, int]] = {}
         if not self.size:
             self.lowers: Any = numpy.zeros(0, dtype="uint64")
             return
@@ -221,14 +231,19 @@ class _Batch:
         self.idx = small[:, 1].tolist()
         self.ends = (small[:, 1] + small[:, 2]).tolist()
         self.space = small[:, 3].astype(bool).tolist()
-        self.negations_in: dict[int, list[int]] = {}
 
     def span(self, row: int) -> tuple[int, int]:
         return self.offsets[row], self.offsets[row + 1]
 
     def set_negations(self, positions: list[int]) -> None:
-        for position in positions:
-            self.negations_in.setdefault(self.sentence[position], []).append(position)
+        """Remember where the negations are (batch positions, ascending)."""
+        self.negations = positions
+
+    def negations_in(self, number: int) -> list[int]:
+        """The positions of the negations in sentence ``number``."""
+        low = bisect_left(self.negations, self.sentence_first[number])
+        high = bisect_left(self.negations, self.sentence_stop[number], low)
+        return self.negations[low:high]
 
     def same_sentence(self, first: int, last: int) -> bool:
         return bool(self.sentence[first] == self.sentence[last])
@@ -246,16 +261,19 @@ class _Batch:
     def hit(self, code: str, kind: str, keyword: str, term: str, start: int, end: int) -> Hit:
         number = self.sentence[start]
         low, high = start, end
-        negations = self.negations_in.get(number)
+        negations = self.negations_in(number)
         if negations:
             nearest = min(negations, key=lambda i: (abs(i - start), i))
             low, high = min(low, nearest), max(high, nearest + 1)
-        first, stop = self.sentence_first[number], self.sentence_stop[number]
-        while first < stop - 1 and self.space[first]:
-            first += 1
-        last = stop - 1
-        while last > first and self.space[last]:
-            last -= 1
+        bounds = self._bounds.get(number)
+        if bounds is None:
+            first, stop = self.sentence_first[number], self.sentence_stop[number]
+            while first < stop - 1 and self.space[first]:
+                first += 1
+            last = stop - 1
+            while last > first and self.space[last]:
+                last -= 1
+            bounds = self._bounds[number] = (self.idx[first], self.ends[last])
         return Hit(
             code=code,
             kind=kind,
@@ -265,8 +283,8 @@ class _Batch:
             end=self.ends[end - 1],
             evidence_start=self.idx[low],
             evidence_end=self.ends[high - 1],
-            sentence_start=self.idx[first],
-            sentence_end=self.ends[last],
+            sentence_start=bounds[0],
+            sentence_end=bounds[1],
             negated=bool(negations),
         )
 
@@ -407,9 +425,9 @@ class RuleScan:
             wanted = tuple(codes)
             prefixes = tuple(code + "." for code in wanted)
             found = [f for f in found if f[0] in wanted or f[0].startswith(prefixes)]
-        hits = [self.batch.hit(*item) for item in found]
-        hits.sort(key=lambda hit: (hit.start, hit.code, hit.kind, hit.keyword))
-        return hits
+        # token order is text order: sort the plain tuples before making hits
+        found.sort(key=lambda item: (item[4], item[0], item[1], item[2]))
+        return [self.batch.hit(*item) for item in found]
 
 
 @lru_cache(maxsize=1)

@@ -220,12 +220,12 @@ class _Scorer:
             terms = patterns = numpy.zeros((n, size))
         scores = calibration.rule_scores(terms, patterns) if self.rules else numpy.zeros((n, size))
         probability = numpy.full((n, size), -1.0)
-        bag = _bag(docs, scan) if self.models else None
+        tokens = _tokens(docs, scan) if self.models else None
         names = scan.term_names() if scan is not None and self.models else []
         for trained, kept in self.by_model:
-            if not kept or bag is None:
+            if not kept or tokens is None:
                 continue
-            predicted = trained.predict_bag(bag)[:, kept]
+            predicted = trained.predict_tokens(*tokens)[:, kept]
             columns = [self.column[trained.labels[j]] for j in kept]
             probability[:, columns] = predicted
             if scan is None:
@@ -313,6 +313,27 @@ class _Scorer:
                     spans.append((start, start + length))
                     break
         return spans
+
+
+def _tokens(
+    docs: list[Doc], scan: RuleScan | None
+) -> tuple[Any, Any, int, Any, Any, Sequence[str]]:
+    """What :meth:`TrainedModel.predict_tokens` reads: the tokens' lowercase forms and
+    documents (from the rule scan's arrays when there is one) and the rule evidence."""
+    import numpy
+    from spacy.attrs import LOWER
+
+    if scan is not None:
+        lowers, rows = scan.batch.lowers, scan.batch.rows
+        terms, codes = scan.terms, scan.matcher.codes
+    else:
+        lowers = numpy.concatenate(
+            [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
+        )
+        rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
+        terms, codes = None, []
+    strings = docs[0].vocab.strings if docs else None
+    return lowers, rows, len(docs), strings, terms, codes
 
 
 def _bag(docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any]:
