@@ -62,12 +62,30 @@ def rule_score(terms: int, patterns: int) -> float:
     return _sigmoid(bias + per_term * math.log1p(terms) + per_pattern * (patterns > 0))
 
 
-def rule_scores(terms: Any, patterns: Any) -> Any:
-    """:func:`rule_score` over arrays of counts."""
+LENGTH_WEIGHT = -0.85
+"""Change in log odds per unit of ``log(tokens / REFERENCE_TOKENS)``: the same keywords
+say less in a long turn than in a short one, where they are most of what is said
+(fitted on the shipped sample's rule evidence: -0.86; log loss 0.490 -> 0.483)."""
+REFERENCE_TOKENS = 70
+"""The turn length (in tokens) at which :data:`RULE_WEIGHTS` hold as they stand: the
+median respondent turn of the shipped sample."""
+LENGTH_RANGE = (20, 280)
+"""Lengths are taken within this range (about that of the sample's turns), so the curve
+is not stretched to a two-word answer or a page-long monologue."""
+
+
+def rule_scores(terms: Any, patterns: Any, tokens: Any = None) -> Any:
+    """:func:`rule_score` over arrays of counts (documents x codes); with ``tokens`` (the
+    length of each document), adjusted for length by :data:`LENGTH_WEIGHT`."""
     import numpy
 
     bias, per_term, per_pattern = RULE_WEIGHTS
     z = bias + per_term * numpy.log1p(terms) + per_pattern * (patterns > 0)
+    if tokens is not None:
+        length = numpy.log(
+            numpy.clip(numpy.asarray(tokens, dtype="float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+        )
+        z = z + LENGTH_WEIGHT * length[:, None]
     return numpy.where((terms > 0) | (patterns > 0), 1.0 / (1.0 + numpy.exp(-z)), 0.0)
 
 

@@ -218,7 +218,11 @@ class _Scorer:
             terms, patterns = scan.terms, scan.patterns
         else:
             terms = patterns = numpy.zeros((n, size))
-        scores = calibration.rule_scores(terms, patterns) if self.rules else numpy.zeros((n, size))
+        if self.rules and scan is not None:
+            tokens = numpy.diff(numpy.asarray(scan.batch.offsets))
+            scores = calibration.rule_scores(terms, patterns, tokens)
+        else:
+            scores = numpy.zeros((n, size))
         probability = numpy.full((n, size), -1.0)
         tokens = _tokens(docs, scan) if self.models else None
         names = scan.term_names() if scan is not None and self.models else []
