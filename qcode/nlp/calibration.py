@@ -89,60 +89,53 @@ def rule_scores(terms: Any, patterns: Any, tokens: Any = None) -> Any:
     return numpy.where((terms > 0) | (patterns > 0), 1.0 / (1.0 + numpy.exp(-z)), 0.0)
 
 
-def features(model_probability: float, rule_probability: float) -> list[float]:
-    ruled = rule_probability > 0
-    return [
-        1.0,
-        logit(model_probability),
-        logit(rule_probability) if ruled else 0.0,
-        float(ruled),
-    ]
-
-
 MAX_COMBINER_PAIRS = 200_000
 
 
-def feature_matrix(model_probabilities: Any, rule_probabilities: Any) -> Any:
-    """:func:`features` for arrays of pairs, one row each."""
+def feature_matrix(model_probabilities: Any, rule_probabilities: Any, tokens: Any) -> Any:
+    """The combiner's inputs for pairs given as arrays of one shape (flattened into rows):
+    1, the model's log odds, the rules' log odds (0 without rule evidence), whether there
+    is rule evidence, and the log of the turn's length (as in :func:`rule_scores`)."""
     import numpy
 
-    p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
-    ruled = rule_probabilities > 0
-    r = numpy.clip(rule_probabilities, 1e-4, 1 - 1e-4)
-    x = numpy.empty((len(p), 4), dtype="float64")
+    p = numpy.clip(numpy.ravel(model_probabilities), 1e-4, 1 - 1e-4)
+    rule = numpy.ravel(rule_probabilities)
+    ruled = rule > 0
+    r = numpy.clip(rule, 1e-4, 1 - 1e-4)
+    x = numpy.empty((len(p), 5), dtype="float64")
     x[:, 0] = 1.0
     x[:, 1] = numpy.log(p / (1 - p))
     x[:, 2] = numpy.where(ruled, numpy.log(r / (1 - r)), 0.0)
     x[:, 3] = ruled
+    x[:, 4] = numpy.log(
+        numpy.clip(numpy.ravel(tokens).astype("float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+    )
     return x
 
 
 @dataclass(frozen=True)
 class Combiner:
-    """Logistic combination of a model probability with a rule probability."""
+    """Logistic combination of a model probability with a rule probability (and the
+    turn's length)."""
 
     weights: tuple[float, ...]
     fitted_on: int = 0
     """How many (segment, code) pairs the weights were fitted on; 0 for the default."""
 
-    def score(self, model_probability: float, rule_probability: float) -> float:
-        x = features(model_probability, rule_probability)
-        return _sigmoid(sum(w * v for w, v in zip(self.weights, x, strict=True)))
-
-    def scores(self, model_probabilities: Any, rule_probabilities: Any) -> Any:
-        """:meth:`score` over arrays of equal shape."""
+    def scores(self, model_probabilities: Any, rule_probabilities: Any, tokens: Any) -> Any:
+        """Scores for arrays of one shape (``tokens``: each pair's turn length)."""
         import numpy
 
-        p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
-        ruled = rule_probabilities > 0
-        r = numpy.clip(rule_probabilities, 1e-4, 1 - 1e-4)
-        w = self.weights
-        z = w[0] + w[1] * numpy.log(p / (1 - p))
-        z = z + numpy.where(ruled, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
-        return 1.0 / (1.0 + numpy.exp(-z))
+        shape = numpy.shape(model_probabilities)
+        x = feature_matrix(model_probabilities, rule_probabilities,
+                           numpy.broadcast_to(tokens, shape))
+        weights = numpy.zeros(x.shape[1])
+        weights[: len(self.weights)] = self.weights
+        # summed by hand: a matrix product would start BLAS threads for a tiny sum
+        return (1.0 / (1.0 + numpy.exp(-(x * weights).sum(axis=1)))).reshape(shape)
 
 
-DEFAULT_COMBINER = Combiner(weights=(-0.5, 0.8, 0.8, 0.3))
+DEFAULT_COMBINER = Combiner(weights=(-0.5, 0.8, 0.8, 0.3, 0.0))
 """Marks a model whose training data were too small to fit its own combiner; such a
 model's scores come from :func:`prior_scores` instead."""
 
@@ -269,6 +262,7 @@ def fit_combiner(
     model_probabilities: Sequence[float] | Any,
     rule_probabilities: Sequence[float] | Any,
     truths: Sequence[int] | Any,
+    tokens: Sequence[int] | Any = REFERENCE_TOKENS,
     *,
     l2: float = 1.0,
     iterations: int = 50,
@@ -283,6 +277,7 @@ def fit_combiner(
     model = numpy.asarray(model_probabilities, dtype="float64")
     rule = numpy.asarray(rule_probabilities, dtype="float64")
     y = numpy.asarray(truths, dtype="float64")
+    length = numpy.broadcast_to(numpy.asarray(tokens, dtype="float64"), model.shape)
     if len(y) < 2 or y.min() == y.max():
         return DEFAULT_COMBINER
     fitted_on = len(y)
@@ -290,8 +285,8 @@ def fit_combiner(
         # four weights need no millions of pairs; a uniform sample keeps the rates
         chosen = numpy.random.default_rng(0).choice(len(y), MAX_COMBINER_PAIRS, replace=False)
         chosen.sort()
-        model, rule, y = model[chosen], rule[chosen], y[chosen]
-    x = feature_matrix(model, rule)
+        model, rule, y, length = model[chosen], rule[chosen], y[chosen], length[chosen]
+    x = feature_matrix(model, rule, length)
     penalty = numpy.full(x.shape[1], l2)
     penalty[0] = l2 / 100
 

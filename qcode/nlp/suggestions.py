@@ -218,25 +218,27 @@ class _Scorer:
             terms, patterns = scan.terms, scan.patterns
         else:
             terms = patterns = numpy.zeros((n, size))
+        lengths = numpy.asarray([len(doc) for doc in docs])
         if self.rules and scan is not None:
-            tokens = numpy.diff(numpy.asarray(scan.batch.offsets))
-            scores = calibration.rule_scores(terms, patterns, tokens)
+            scores = calibration.rule_scores(terms, patterns, lengths)
         else:
             scores = numpy.zeros((n, size))
         probability = numpy.full((n, size), -1.0)
-        tokens = _tokens(docs, scan) if self.models else None
+        inputs = _tokens(docs, scan) if self.models else None
         names = scan.term_names() if scan is not None and self.models else []
         for trained, kept in self.by_model:
-            if not kept or tokens is None:
+            if not kept or inputs is None:
                 continue
-            predicted = trained.predict_tokens(*tokens)[:, kept]
+            predicted = trained.predict_tokens(*inputs)[:, kept]
             columns = [self.column[trained.labels[j]] for j in kept]
             probability[:, columns] = predicted
             if scan is None:
                 scores[:, columns] = predicted
             elif trained.combiner.fitted_on:
                 rules = trained.reliability.probabilities(scan.triples, names, self.codes, n)
-                scores[:, columns] = trained.combiner.scores(predicted, rules[:, columns])
+                scores[:, columns] = trained.combiner.scores(
+                    predicted, rules[:, columns], lengths[:, None]
+                )
             else:
                 base = [trained.base_rate(trained.labels[j]) for j in kept]
                 scores[:, columns] = calibration.prior_scores(

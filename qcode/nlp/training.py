@@ -75,6 +75,8 @@ class _Prepared:
     truth: Any
     mask: Any
     groups: list[str]
+    tokens: Any
+    """The length of each example in tokens."""
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -144,7 +146,7 @@ def train_model(
         )
     if epochs is None:
         epochs = default_epochs(len(everything))
-    bags, evidence = _read([e.text for e in everything], codebook)
+    bags, evidence, tokens = _read([e.text for e in everything], codebook)
     kept = [all_labels.index(label) for label in labels]
     weights = numpy.asarray([e.weight for e in everything], dtype="float32")
     prepared = _Prepared(
@@ -152,6 +154,7 @@ def train_model(
         truth=truth[:, kept],
         mask=known[:, kept] * weights[:, None],
         groups=[e.group for e in everything],
+        tokens=tokens,
     )
     del truth, known
     nlp = _fit(prepared, range(len(everything)), labels, epochs=epochs, seed=seed)
@@ -205,7 +208,7 @@ def _typical(nlp: Language, labels: list[str], texts: Sequence[str], codebook: C
     import numpy
 
     step = max(1, len(texts) // MAX_UNLABELED)
-    bags, _ = _read(list(texts[::step]), codebook)
+    bags, _, _ = _read(list(texts[::step]), codebook)
     model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
 )
     p = numpy.clip(model.predict_bag(bags.take(numpy.arange(len(bags)))), 1e-4, 1 - 1e-4)
@@ -317,14 +320,14 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     return [sorted(order[n::k]) for n in range(k)][:keep]
 
 
-_last_read: dict[tuple[str, int, int], tuple[Bags, tuple[Any, list[str], list[str]]]] = {}
+_Read = tuple[Bags, tuple[Any, list[str], list[str]], Any]
+_last_read: dict[tuple[str, int, int], _Read] = {}
 
 
-def _read(
-    texts: Sequence[str], codebook: Codebook
-) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
-    """The bag of words of every text, and the distinct (document, code column, term)
-    rule evidence with the term names and the code of each column. Texts are read 256 at
+def _read(texts: Sequence[str], codebook: Codebook) -> _Read:
+    """The bag of words of every text, the distinct (document, code column, term) rule
+    evidence with the term names and the code of each column, and each text's length in
+    tokens. Texts are read 256 at
     a time so that only one batch of spaCy documents is in memory at once. The last
     result is kept: ``qcode train`` reads the same texts for both levels."""
     key = (codebook.version, len(texts), hash(tuple(texts)))
@@ -336,9 +339,7 @@ def _read(
     return found
 
 
-def _read_texts(
-    texts: Sequence[str], codebook: Codebook
-) -> tuple[Bags, tuple[Any, list[str], list[str]]]:
+def _read_texts(texts: Sequence[str], codebook: Codebook) -> _Read:
     import numpy
 
     from qcode.nlp.features import bag_of_words
@@ -349,8 +350,10 @@ def _read_texts(
     pipeline = get_pipeline()
     bags = []
     parts = []
+    tokens: list[int] = []
     for start in range(0, len(texts), 256):
         docs = list(pipeline.pipe(texts[start : start + 256], batch_size=256))
+        tokens.extend(len(doc) for doc in docs)
         scan = matcher.scan(docs)
         strings = docs[0].vocab.strings if docs else None
         bags.append(
@@ -364,7 +367,7 @@ def _read_texts(
     for name, index in matcher.table.terms.items():
         names[index] = name
     found = numpy.concatenate(parts) if parts else numpy.zeros((0, 3), dtype="int64")
-    return Bags(bags), (found, names, matcher.codes)
+    return Bags(bags), (found, names, matcher.codes), numpy.asarray(tokens, dtype="int64")
 
 
 def _reliability(
@@ -407,7 +410,7 @@ def _calibrate(
     triples, names, codes = evidence
     columns = [codes.index(label) for label in labels]
     truth, mask = prepared.truth, prepared.mask
-    found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": []}
+    found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": [], "tokens": []}
     for held_out in _calibration_folds(prepared.groups[:real], seed):
         held = set(held_out)
         training = [i for i in range(len(prepared)) if i not in held]
@@ -429,12 +432,17 @@ def _calibrate(
             reliability.probabilities(local, names, codes, len(held_out))[:, columns]
         )
         found["y"].append(truth[held_out])
+        found["tokens"].append(
+            numpy.broadcast_to(prepared.tokens[held_out][:, None], (len(held_out), len(labels)))
+        )
         found["known"].append(mask[held_out] > 0)
     if not found["p"]:
         return calibration.DEFAULT_COMBINER, {}
-    p, r, y, known = (numpy.concatenate(found[k]) for k in ("p", "r", "y", "known"))
-    combiner = calibration.fit_combiner(p[known], r[known], y[known])
-    scores = combiner.scores(p, r)
+    p, r, y, known, tokens = (
+        numpy.concatenate(found[k]) for k in ("p", "r", "y", "known", "tokens")
+    )
+    combiner = calibration.fit_combiner(p[known], r[known], y[known], tokens[known])
+    scores = combiner.scores(p, r, tokens)
     thresholds = calibration.choose_thresholds(
         {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
     )
