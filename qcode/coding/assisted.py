@@ -151,7 +151,9 @@ def train(
     options = {} if min_examples is None else {"min_examples": min_examples}
     # the project's text (never its coding) is the base line of a model too small to
     # be calibrated on the coding, such as one trained on the codebook alone
-    texts = [text for _, _, text in respondent_segments(project)]
+    texts = ([s.text for s in segments] if segments
+             else [text for _, _, text in respondent_segments(project)])
+    texts = texts[:: max(1, len(texts) // 2000)]
     models = [
         train_model(examples, codebook, level=level, skip_rare=skip_rare, unlabeled=texts,
                     **options)  # type: ignore[arg-type]
