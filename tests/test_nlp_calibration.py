@@ -93,3 +93,12 @@ def test_the_combiner_fitted_on_a_sample_of_many_pairs_matches_the_full_fit(
     assert numpy.allclose(sampled.weights[:2], full.weights[:2], atol=0.25)
     assert full.weights[1] == pytest.approx(1.2, abs=0.2)
     assert calibration.fit_combiner([0.5, 0.4], [0.0, 0.0], [1, 1]) == calibration.DEFAULT_COMBINER
+
+
+def test_the_error_where_suggestions_land_is_not_watered_down() -> None:
+    # many rightly low scores and a few overconfident high ones
+    scores = [0.02] * 100 + [0.9] * 10
+    truths = [0] * 98 + [1] * 2 + [1] * 5 + [0] * 5
+    found = reliability(scores, truths)
+    assert found.ece == pytest.approx((100 * 0.0 + 10 * 0.4) / 110)
+    assert found.ece_suggestible == pytest.approx(0.4)

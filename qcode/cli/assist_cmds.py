@@ -348,8 +348,9 @@ def _reliability_table(found: object) -> None:
                           f"{b.share_correct:.3f}")
     console.print(table)
     note(f"expected calibration error {found.ece:.3f} over {found.pairs} (segment, code) "
-         f"scores, {found.distinct_scores} distinct; a well calibrated score of p is right "
-         "about p of the time")
+         f"scores, {found.distinct_scores} distinct; {found.ece_suggestible:.3f} over those of "
+         "0.2 and up, where suggestions land; a well calibrated score of p is right about p "
+         "of the time")
 
 
 def _curve(ctx: typer.Context, level: str, coder: list[str], orderings: int,

@@ -122,6 +122,9 @@ class Reliability:
     ece: float
     pairs: int
     distinct_scores: int
+    ece_suggestible: float = 0.0
+    """The error over the scores from :data:`SUGGESTIBLE` up only, where suggestions
+    land: the many scores near 0 (rightly near 0) do not water it down."""
 
 
 def reliability(scores: Sequence[float], truths: Sequence[int], *, bins: int = 10) -> Reliability:
@@ -132,6 +135,21 @@ def reliability(scores: Sequence[float], truths: Sequence[int], *, bins: int = 1
         raise NlpError("Each score needs a truth to be checked against.")
     if bins < 1:
         raise NlpError(f"A reliability table needs at least one bin, not {bins}.")
+    table, ece = _binned(scores, truths, bins)
+    high = [(score, truth) for score, truth in zip(scores, truths, strict=True)
+            if score >= SUGGESTIBLE]
+    return Reliability(
+        bins=tuple(table),
+        ece=ece,
+        pairs=len(scores),
+        distinct_scores=len({round(score, 4) for score in scores}),
+        ece_suggestible=_binned([s for s, _ in high], [t for _, t in high], bins)[1],
+    )
+
+
+def _binned(
+    scores: Sequence[float], truths: Sequence[int], bins: int
+) -> tuple[list[ReliabilityBin], float]:
     counts = [0] * bins
     score_sums = [0.0] * bins
     right = [0] * bins
@@ -140,7 +158,6 @@ def reliability(scores: Sequence[float], truths: Sequence[int], *, bins: int = 1
         counts[index] += 1
         score_sums[index] += score
         right[index] += int(truth)
-    total = len(scores)
     table = []
     ece = 0.0
     for index in range(bins):
@@ -149,13 +166,12 @@ def reliability(scores: Sequence[float], truths: Sequence[int], *, bins: int = 1
         share = right[index] / n if n else 0.0
         table.append(ReliabilityBin(index / bins, (index + 1) / bins, n, mean, share))
         if n:
-            ece += n / total * abs(mean - share)
-    return Reliability(
-        bins=tuple(table),
-        ece=ece,
-        pairs=total,
-        distinct_scores=len({round(score, 4) for score in scores}),
-    )
+            ece += n / len(scores) * abs(mean - share)
+    return table, ece
+
+
+SUGGESTIBLE = 0.2
+"""The lowest threshold a code can learn (:data:`qcode.nlp.calibration.THRESHOLDS`)."""
 
 
 @dataclass(frozen=True)
