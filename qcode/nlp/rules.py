@@ -157,7 +157,7 @@ class RuleMatcher:
     def _find_phrases(
         self, scan: RuleScan, row: int, fills: list[frozenset[int]]
     ) -> list[tuple[Phrase, int, int]]:
-        present = frozenset().union(*fills)
+        present = frozenset().union(*(f for f in fills if f))
         start = scan.batch.span(row)[0]
         found = []
         for position, info in zip(*scan.tokens(row), strict=True):

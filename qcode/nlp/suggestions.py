@@ -375,10 +375,14 @@ def _evidence(
     sentences, then the words the model leaned on; and the character spans of the
     words."""
     spans: list[tuple[int, int]] = []
-    for hit in sorted(hits, key=lambda h: (h.evidence_start, -h.evidence_end)):
-        span = (hit.evidence_start, hit.evidence_end)
-        if not any(start <= span[0] and span[1] <= end for start, end in spans):
-            spans.append(span)
+    # in order of start (longest first), a span lies inside an earlier one exactly when
+    # it ends before the furthest end so far
+    furthest = -1
+    for start, end in sorted({(h.evidence_start, h.evidence_end) for h in hits},
+                             key=lambda span: (span[0], -span[1])):
+        if end > furthest:
+            spans.append((start, end))
+            furthest = end
     texts = [text[start:end] for start, end in spans]
     for hit in hits:
         sentence = hit.sentence(text)
