@@ -102,3 +102,20 @@ def test_the_error_where_suggestions_land_is_not_watered_down() -> None:
     found = reliability(scores, truths)
     assert found.ece == pytest.approx((100 * 0.0 + 10 * 0.4) / 110)
     assert found.ece_suggestible == pytest.approx(0.4)
+
+
+def test_each_code_gets_its_own_shift_when_the_evidence_says_less_for_it() -> None:
+    rng = numpy.random.default_rng(11)
+    n = 4000
+    model = rng.uniform(0.05, 0.95, n)
+    codes = rng.integers(0, 2, n)
+    # the same model evidence: code 1 applies far more often than code 0
+    z = numpy.log(model / (1 - model)) + numpy.where(codes == 1, 1.5, -1.5)
+    truths = (rng.random(n) < 1 / (1 + numpy.exp(-z))).astype(int)
+    fitted = calibration.fit_combiner(model, numpy.zeros(n), truths, codes=codes,
+                                      labels=["rare", "common"])
+    assert fitted.code_bias["common"] - fitted.code_bias["rare"] > 2.0
+    both = fitted.scores(numpy.full((1, 2), 0.5), numpy.zeros((1, 2)), 70, ["rare", "common"])
+    assert both[0, 1] > 0.7 > 0.3 > both[0, 0]
+    plain = calibration.fit_combiner(model, numpy.zeros(n), truths)
+    assert plain.code_bias == {}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_MIN_SCORE = 0.5
@@ -121,18 +121,34 @@ class Combiner:
     weights: tuple[float, ...]
     fitted_on: int = 0
     """How many (segment, code) pairs the weights were fitted on; 0 for the default."""
+    code_bias: dict[str, float] = field(default_factory=dict)
+    """Per code, a shift of the log odds learnt with the weights (shrunk towards 0)."""
 
-    def scores(self, model_probabilities: Any, rule_probabilities: Any, tokens: Any) -> Any:
-        """Scores for arrays of one shape (``tokens``: each pair's turn length)."""
+    def scores(
+        self,
+        model_probabilities: Any,
+        rule_probabilities: Any,
+        tokens: Any,
+        codes: Sequence[str] = (),
+    ) -> Any:
+        """Scores for arrays of one shape (``tokens``: each pair's turn length; ``codes``:
+        the code of each column of 2-d arrays)."""
         import numpy
 
-        shape = numpy.shape(model_probabilities)
-        x = feature_matrix(model_probabilities, rule_probabilities,
-                           numpy.broadcast_to(tokens, shape))
-        weights = numpy.zeros(x.shape[1])
-        weights[: len(self.weights)] = self.weights
-        # summed by hand: a matrix product would start BLAS threads for a tiny sum
-        return (1.0 / (1.0 + numpy.exp(-(x * weights).sum(axis=1)))).reshape(shape)
+        # the weights of feature_matrix's columns, applied column by column (no matrix:
+        # it would hold five numbers per pair, and a product would start BLAS threads)
+        w = [*self.weights, 0.0, 0.0, 0.0, 0.0, 0.0][:5]
+        p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
+        rule = numpy.asarray(rule_probabilities)
+        r = numpy.clip(rule, 1e-4, 1 - 1e-4)
+        length = numpy.log(
+            numpy.clip(numpy.asarray(tokens, dtype="float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+        )
+        z = w[0] + w[1] * numpy.log(p / (1 - p)) + w[4] * length
+        z = z + numpy.where(rule > 0, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
+        if codes and self.code_bias:
+            z = z + numpy.asarray([self.code_bias.get(code, 0.0) for code in codes])
+        return 1.0 / (1.0 + numpy.exp(-z))
 
 
 DEFAULT_COMBINER = Combiner(weights=(-0.5, 0.8, 0.8, 0.3, 0.0))
@@ -264,12 +280,16 @@ def fit_combiner(
     truths: Sequence[int] | Any,
     tokens: Sequence[int] | Any = REFERENCE_TOKENS,
     *,
+    codes: Any = None,
+    labels: Sequence[str] = (),
     l2: float = 1.0,
     iterations: int = 50,
 ) -> Combiner:
     """Fit a :class:`Combiner` by L2-regularised logistic regression (damped Newton).
 
-    The penalty (lighter on the bias) keeps the weights finite when the evidence
+    With ``codes`` (the index in ``labels`` of each pair's code) each code also gets a
+    shift of its own, held towards 0 by :data:`CODE_BIAS_PENALTY` times the penalty. The
+    penalty (lighter on the shared bias) keeps the weights finite when the evidence
     separates the classes perfectly, as it can on small training sets.
     """
     import numpy
@@ -281,39 +301,67 @@ def fit_combiner(
     if len(y) < 2 or y.min() == y.max():
         return DEFAULT_COMBINER
     fitted_on = len(y)
+    size = len(labels) if codes is not None and len(labels) > 1 else 0
+    which = numpy.asarray(codes, dtype="int64") if size else numpy.zeros(len(y), "int64")
     if len(y) > MAX_COMBINER_PAIRS:
-        # four weights need no millions of pairs; a uniform sample keeps the rates
+        # a few dozen weights need no millions of pairs; a uniform sample keeps the rates
         chosen = numpy.random.default_rng(0).choice(len(y), MAX_COMBINER_PAIRS, replace=False)
         chosen.sort()
-        model, rule, y, length = model[chosen], rule[chosen], y[chosen], length[chosen]
+        model, rule, y = model[chosen], rule[chosen], y[chosen]
+        length, which = length[chosen], which[chosen]
     x = feature_matrix(model, rule, length)
-    penalty = numpy.full(x.shape[1], l2)
+    shared = x.shape[1]
+    penalty = numpy.full(shared + size, l2)
     penalty[0] = l2 / 100
+    penalty[shared:] = l2 * CODE_BIAS_PENALTY
+
+    def linear(w: Any) -> Any:
+        z = x @ w[:shared]
+        return z + w[shared:][which] if size else z
 
     def loss(w: Any) -> float:
-        z = x @ w
+        z = linear(w)
         return float(numpy.sum(numpy.logaddexp(0, z) - y * z) + 0.5 * penalty @ (w * w))
 
-    w = numpy.array(DEFAULT_COMBINER.weights, dtype="float64")
+    w = numpy.zeros(shared + size)
+    w[:shared] = DEFAULT_COMBINER.weights
     current = loss(w)
     for _ in range(iterations):
-        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + numpy.diag(penalty)
+        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(linear(w), -30, 30)))
+        d = p * (1 - p)
+        # the code shifts are one-hot columns, summed per code instead of stored
+        hessian = numpy.diag(penalty)
+        hessian[:shared, :shared] += (x * d[:, None]).T @ x
+        gradient = penalty * w
+        gradient[:shared] += x.T @ (p - y)
+        if size:
+            gradient[shared:] += numpy.bincount(which, p - y, minlength=size)
+            hessian[shared:, shared:] += numpy.diag(numpy.bincount(which, d, minlength=size))
+            cross = numpy.stack(
+                [numpy.bincount(which, x[:, k] * d, minlength=size) for k in range(shared)]
+            )
+            hessian[:shared, shared:] += cross
+            hessian[shared:, :shared] += cross.T
         step = numpy.linalg.solve(hessian, gradient)
-        size = 1.0
-        while size > 1e-4:
-            candidate = w - size * step
+        scale = 1.0
+        while scale > 1e-4:
+            candidate = w - scale * step
             value = loss(candidate)
             if value <= current:
                 break
-            size /= 2
+            scale /= 2
         else:
             break
         w, improvement, current = candidate, current - value, value
         if improvement < 1e-9:
             break
-    return Combiner(weights=tuple(round(float(v), 6) for v in w), fitted_on=fitted_on)
+    bias = {label: round(float(v), 6) for label, v in zip(labels, w[shared:], strict=False)}
+    return Combiner(weights=tuple(round(float(v), 6) for v in w[:shared]), fitted_on=fitted_on,
+                    code_bias=bias)
+
+
+CODE_BIAS_PENALTY = 5.0
+"""How strongly a code's own shift is held to 0 against the shared weights."""
 
 
 THRESHOLDS: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))

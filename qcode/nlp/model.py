@@ -274,6 +274,7 @@ class TrainedModel:
                 "combiner": {
                     "weights": list(self.combiner.weights),
                     "fitted_on": self.combiner.fitted_on,
+                    "code_bias": self.combiner.code_bias,
                 },
                 "reliability": self.reliability.to_dict(),
                 "thresholds": self.thresholds,
@@ -306,6 +307,8 @@ class TrainedModel:
             combiner = calibration.Combiner(
                 weights=tuple(content["combiner"]["weights"]),
                 fitted_on=int(content["combiner"]["fitted_on"]),
+                code_bias={str(k): float(v)
+                           for k, v in content["combiner"].get("code_bias", {}).items()},
             )
             reliability = calibration.RuleReliability.from_dict(content["reliability"])
         except NlpError:

@@ -237,7 +237,8 @@ class _Scorer:
             elif trained.combiner.fitted_on:
                 rules = trained.reliability.probabilities(scan.triples, names, self.codes, n)
                 scores[:, columns] = trained.combiner.scores(
-                    predicted, rules[:, columns], lengths[:, None]
+                    predicted, rules[:, columns], lengths[:, None],
+                    [trained.labels[j] for j in kept],
                 )
             else:
                 base = [trained.base_rate(trained.labels[j]) for j in kept]

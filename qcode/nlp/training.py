@@ -441,8 +441,10 @@ def _calibrate(
     p, r, y, known, tokens = (
         numpy.concatenate(found[k]) for k in ("p", "r", "y", "known", "tokens")
     )
-    combiner = calibration.fit_combiner(p[known], r[known], y[known], tokens[known])
-    scores = combiner.scores(p, r, tokens)
+    columns_of = numpy.broadcast_to(numpy.arange(len(labels)), p.shape)
+    combiner = calibration.fit_combiner(p[known], r[known], y[known], tokens[known],
+                                        codes=columns_of[known], labels=labels)
+    scores = combiner.scores(p, r, tokens, labels)
     thresholds = calibration.choose_thresholds(
         {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
     )
