@@ -157,7 +157,12 @@ class RuleMatcher:
     def _find_phrases(
         self, scan: RuleScan, row: int, fills: list[frozenset[int]]
     ) -> list[tuple[Phrase, int, int]]:
-        present = frozenset().union(*(f for f in fills if f))
+        # where each phrase word can stand, in text order
+        where: dict[int, list[int]] = {}
+        for j, ids in enumerate(fills):
+            for word in ids:
+                where.setdefault(word, []).append(j)
+        present = where.keys()
         start = scan.batch.span(row)[0]
         found = []
         for position, info in zip(*scan.tokens(row), strict=True):
@@ -165,7 +170,7 @@ class RuleMatcher:
                 phrase = self.table.phrases[index]
                 if not phrase.all_words <= present:
                     continue
-                span = _phrase_span(phrase, position - start, fills)
+                span = _phrase_span(phrase, position - start, where)
                 if span is None:
                     continue
                 first, stop = start + span[0], start + span[1]
@@ -459,23 +464,23 @@ def _compile_patterns(codebook: Codebook) -> Matcher | None:
 
 
 def _phrase_span(
-    phrase: Phrase, anchor: int, fills: list[frozenset[int]]
+    phrase: Phrase, anchor: int, where: dict[int, list[int]]
 ) -> tuple[int, int] | None:
     """Find every word of ``phrase`` near ``anchor``: in any order, as Dutch word order
     moves them ("informatie delen", "delen we informatie", "informatie wordt gedeeld"),
     or in order for a separated verb and its particle. Each word is taken at its nearest
-    free place within the phrase's reach of the anchor; ``fills[j]`` holds the phrase
-    words token ``j`` can stand for."""
+    free place within the phrase's reach of the anchor (the earlier one on a tie);
+    ``where[word]`` lists the token positions that can stand for a phrase word."""
     reach = phrase.reach or len(phrase.words) + 1
-    low = max(0, anchor - reach)
-    window = fills[low : anchor + reach + 1]
+    low, high = anchor - reach, anchor + reach
     used: list[int] = []
     for word in phrase.words:
         best = None
-        for offset, ids in enumerate(window):
-            j = low + offset
-            if word not in ids or j in used:
+        for j in where.get(word, ()):
+            if j < low or j in used:
                 continue
+            if j > high:
+                break
             if phrase.ordered and used and j <= used[-1]:
                 continue
             if best is None or abs(j - anchor) < abs(best - anchor):
