@@ -335,11 +335,11 @@ def order_suggestions(
     so these decisions teach the model most)."""
     if order not in REVIEW_ORDERS:
         raise QcodeError(f"unknown review order {order!r}; use one of {', '.join(REVIEW_ORDERS)}")
-    place = {id(s): n for n, s in enumerate(suggestions)}
+    # sorting is stable: equal scores keep transcript order
     if order == "score":
-        return sorted(suggestions, key=lambda s: (-s.score, place[id(s)]))
+        return sorted(suggestions, key=lambda s: -s.score)
     if order == "uncertain":
-        return sorted(suggestions, key=lambda s: (abs(s.score - 0.5), place[id(s)]))
+        return sorted(suggestions, key=lambda s: abs(s.score - 0.5))
     return list(suggestions)
 
 
