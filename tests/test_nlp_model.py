@@ -36,10 +36,13 @@ def test_too_few_examples_are_refused_naming_the_codes() -> None:
     error = caught.value
     assert error.counts == {"trust.colocation": 0}
     assert "trust.colocation (0)" in str(error) and "at least 3" in str(error)
+    few = [e for e in examples() if "capacity" not in e.positive]
+    few += [e for e in examples() if "capacity" in e.positive][:2]
     with pytest.raises(TooFewExamplesError, match=r"capacity \(2\)"):
-        few = [e for e in examples() if "capacity" not in e.positive]
-        few += [e for e in examples() if "capacity" in e.positive][:2]
-        train_model(few, CODEBOOK, level="top", epochs=1, calibrate=False)
+        train_model(few, CODEBOOK, level="top", epochs=1, calibrate=False, seeds=False)
+    # the codebook's own seed (capacity's keywords) makes up the third example
+    model = train_model(few, CODEBOOK, level="top", epochs=1, calibrate=False)
+    assert "capacity" in model.labels and model.info.positives["capacity"] == 2
 
 
 def test_rare_codes_can_be_skipped() -> None:
@@ -53,7 +56,7 @@ def test_rare_codes_can_be_skipped() -> None:
 
 def test_no_examples_and_unknown_codes_are_refused() -> None:
     with pytest.raises(NlpError, match="no coded segments"):
-        train_model([], CODEBOOK)
+        train_model([], CODEBOOK, seeds=False)
     bad = [TrainingExample("Tekst.", frozenset({"nope"}))]
     with pytest.raises(NlpError, match="nope"):
         train_model(bad, CODEBOOK)
@@ -83,10 +86,10 @@ def test_rejected_suggestions_are_explicit_negatives_and_nothing_else() -> None:
 
 def test_training_learns_and_is_deterministic(top_model: TrainedModel) -> None:
     texts = ["De werkdruk is enorm en er is geen capaciteit.", "Nou ja, zo gaat dat."]
-    [busy, idle] = top_model.predict(texts)
+    [busy, idle] = top_model.predict(texts, CODEBOOK)
     assert busy["capacity"] > idle["capacity"]
     again = train_model(examples(), CODEBOOK, level="top", epochs=4, skip_rare=True)
-    assert again.predict(texts) == top_model.predict(texts)
+    assert again.predict(texts, CODEBOOK) == top_model.predict(texts, CODEBOOK)
     assert again.combiner == top_model.combiner
 
 
@@ -96,7 +99,7 @@ def test_model_round_trips_through_bytes(top_model: TrainedModel) -> None:
     assert loaded.combiner == top_model.combiner
     assert loaded.reliability == top_model.reliability
     texts = [text for _, _, text, _ in coded_segments(transcripts=1)]
-    assert loaded.predict(texts) == top_model.predict(texts)
+    assert loaded.predict(texts, CODEBOOK) == top_model.predict(texts, CODEBOOK)
     info = loaded.info
     assert info.codebook_version == CODEBOOK.version and info.level == "top"
     assert info.examples == 48 and info.labels == ("trust", "capacity", "dialogue")
@@ -146,4 +149,85 @@ def test_suggest_with_a_model_combines_rules_and_model(top_model: TrainedModel) 
 def test_segments_without_any_code_are_refused() -> None:
     uncoded = [TrainingExample("Ja.", group="t1"), TrainingExample("Nee.", group="t2")]
     with pytest.raises(NlpError, match="has a confirmed code"):
-        train_model(uncoded, CODEBOOK)
+        train_model(uncoded, CODEBOOK, seeds=False)
+
+
+def test_the_codebook_writes_seed_examples() -> None:
+    from qcode.nlp.seeds import seed_examples, seed_weight
+
+    book = Codebook(
+        name="seeds",
+        codes=(
+            Code(id="trust", label="Vertrouwen", description="Hoe partners elkaar vertrouwen.",
+                 include="Openheid en informatie delen.",
+                 exclude="Regels over privacy (gebruik frameworks).",
+                 examples=("Je moet elkaar kunnen vertrouwen.",), keywords=("vertrouwen",)),
+            Code(id="trust.high", label="Veel vertrouwen", parent="trust"),
+            Code(id="frameworks", label="Knellende kaders"),
+        ),
+    )
+    found = {(e.text, e.positive, e.negative) for e in seed_examples(book)}
+    lineage_free = frozenset({"frameworks"})
+    assert ("Vertrouwen. Hoe partners elkaar vertrouwen", frozenset({"trust"}),
+            lineage_free) in found
+    assert ("Je moet elkaar kunnen vertrouwen.", frozenset({"trust"}), lineage_free) in found
+    assert ("vertrouwen", frozenset({"trust"}), lineage_free) in found
+    # the exclude text rules the code out, without its pointer to another code
+    assert ("Regels over privacy .", frozenset(), frozenset({"trust"})) in found
+    # a sub-code's seed rules out the other branches, not its parent
+    assert ("Veel vertrouwen", frozenset({"trust.high"}), lineage_free) in found
+    assert seed_weight(0) > seed_weight(50) > seed_weight(500) > 0
+
+
+def test_a_model_from_the_codebook_alone_knows_its_codes() -> None:
+    book = Codebook(
+        name="cold",
+        codes=(
+            Code(id="capacity", label="Capaciteit",
+                 description="Druk op de capaciteit van de politie: werkdruk, roosters, tijd.",
+                 examples=("De werkdruk is enorm, we hebben geen tijd.",
+                           "Het rooster zit vol, er is te weinig capaciteit.")),
+            Code(id="dialogue", label="Dialoog",
+                 description="Hoe politie en partners contact hebben: bellen, overleggen.",
+                 examples=("Ik bel de wijkagent gewoon even op.",
+                           "We overleggen elke week met de partners.")),
+        ),
+    )
+    model = train_model([], book, level="top", epochs=20)
+    assert model.info.examples == 0 and model.info.seeds == 6
+    assert model.combiner.fitted_on == 0 and not model.thresholds
+    [busy, call] = model.predict(["Met die roosters is de werkdruk hoog.",
+                                  "Dan bel ik even met de wijkagent."], book)
+    assert busy["capacity"] > busy["dialogue"] and call["dialogue"] > call["capacity"]
+
+
+def test_thresholds_and_base_rates_travel_with_the_model(top_model: TrainedModel) -> None:
+    assert set(top_model.thresholds) == {"trust", "capacity", "dialogue"}
+    assert all(0.2 <= t <= 0.8 for t in top_model.thresholds.values())
+    loaded = TrainedModel.from_bytes(top_model.to_bytes())
+    assert loaded.thresholds == top_model.thresholds
+    assert loaded.base_rates == top_model.base_rates
+    assert loaded.threshold("nope") == 0.5
+
+
+def test_a_model_of_the_old_format_must_be_trained_again(top_model: TrainedModel) -> None:
+    import srsly
+
+    content = srsly.msgpack_loads(top_model.to_bytes())
+    content["format"] = 1
+    with pytest.raises(NlpError, match="train the model again"):
+        TrainedModel.from_bytes(srsly.msgpack_dumps(content))
+
+
+def test_fast_token_prediction_equals_the_bag_of_words(top_model: TrainedModel) -> None:
+    from qcode.nlp.features import docs_bag
+    from qcode.nlp.pipeline import get_pipeline
+    from qcode.nlp.rules import RuleMatcher
+    from qcode.nlp.suggestions import _tokens
+
+    texts = [text for _, _, text, _ in coded_segments(transcripts=2)] + ["", "...", "Ja."]
+    docs = list(get_pipeline().pipe(texts))
+    scan = RuleMatcher(CODEBOOK).scan(docs)
+    by_bag = top_model.predict_bag(docs_bag(docs, scan))
+    by_tokens = top_model.predict_tokens(*_tokens(docs, scan))
+    assert numpy.allclose(by_bag, by_tokens, atol=1e-5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 
 import typer
 from rich.panel import Panel
@@ -33,7 +34,9 @@ def suggest(
     ctx: typer.Context,
     transcripts: list[str] = typer.Argument(None, help="Transcript ids (default: all)."),
     min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
-                                           help="Lowest score to keep (default 0.5)."),
+                                           help="Lowest score to keep, for every code "
+                                           "(default: each code's threshold learnt by "
+                                           "'qcode train'; 0.5 without a model)."),
     rules_only: bool = typer.Option(False, "--rules-only",
                                     help="Use the codebook's keywords and patterns only, "
                                     "not the trained model."),
@@ -81,6 +84,12 @@ def suggest(
         note(f"note: {message}")
 
 
+class ReviewOrder(str, Enum):
+    transcript = "transcript"
+    score = "score"
+    uncertain = "uncertain"
+
+
 @app.command()
 def review(
     ctx: typer.Context,
@@ -92,6 +101,9 @@ def review(
     accept_above: float | None = typer.Option(None, "--accept-above", min=0.0, max=1.0,
                                               help="Accept every pending suggestion with at "
                                               "least this score (recorded as bulk)."),
+    order: ReviewOrder = typer.Option(ReviewOrder.transcript, "--order",
+                                      help="transcript (segment order), score (most "
+                                      "confident first) or uncertain (closest to 0.5 first)."),
     coder: str | None = CODER_OPTION,
     list_: bool = typer.Option(False, "--list", help="List your pending suggestions "
                                "(--format table, csv or jsonl) instead of reviewing them."),
@@ -101,9 +113,11 @@ def review(
 
     Interactively: a accept, r reject, s skip, o accept with another code, q quit.
     Every decision is saved at once, as the coder's own: another coder still has the
-    suggestion pending. --list shows what is pending for you.
+    suggestion pending. --list shows what is pending for you. --order score goes fast
+    through the surest ones; --order uncertain asks first about those that teach the model
+    most.
 
-    Example: qcode review noordrand-r01   or   qcode review --list --coder b --format csv
+    Example: qcode review noordrand-r01 --order uncertain --coder b
     """
     from qcode.coding import assisted
 
@@ -115,8 +129,10 @@ def review(
                          "--reject or --accept-above")
     with open_project(ctx) as project:
         if list_:
-            pending = assisted.pending_suggestions(project, coder=who,
-                                                   transcripts=transcript or None)
+            pending = assisted.order_suggestions(
+                assisted.pending_suggestions(project, coder=who, transcripts=transcript or None),
+                order.value,
+            )
             table = fmt is ListFormat.table
             rows = [
                 {"transcript": s.transcript, "segment": s.segment, "code": s.code,
@@ -145,16 +161,21 @@ def review(
                         if accept_above is not None else [])
             note(f"accepted {len(accept) + len(bulk)}, rejected {len(reject)} (coder {who})")
             return
-        _interactive_review(project, transcript or [], who)
+        _interactive_review(project, transcript or [], who, order.value)
 
 
-def _interactive_review(project: Project, transcripts: list[str], coder: str) -> None:
+def _interactive_review(
+    project: Project, transcripts: list[str], coder: str, order: str = "transcript"
+) -> None:
     from qcode.coding import assisted
     from qcode.errors import QcodeError
     from qcode.store.codebook import require_codebook
 
     labels = {c.id: c.label for c in require_codebook(project).codes}
-    pending = assisted.pending_suggestions(project, coder=coder, transcripts=transcripts or None)
+    pending = assisted.order_suggestions(
+        assisted.pending_suggestions(project, coder=coder, transcripts=transcripts or None),
+        order,
+    )
     if not pending:
         note("no pending suggestions; run 'qcode suggest' first")
         return
@@ -267,18 +288,33 @@ def evaluate(
     coder: list[str] = typer.Option([], "--coder", "-c", help="Score against these coders' "
                                     "codings (default: every coder)."),
     min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
-                                           help="Score threshold (default 0.5)."),
+                                           help="One threshold for every code (default: "
+                                           "each code's own, as qcode suggest)."),
+    curve: bool = typer.Option(False, "--curve", help="Instead: F1 after 0, 1, 2, ... coded "
+                               "transcripts (when do suggestions pay off?)."),
+    orderings: int = typer.Option(5, "--orderings", min=1, help="With --curve: random "
+                                  "orders of the transcripts to average over."),
+    plot: Path | None = typer.Option(None, "--plot", help="With --curve: also draw it as a "
+                                     "picture: .png, .svg or .pdf."),
     fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Report honest suggestion accuracy: cross-validation by transcript.
 
     Precision, recall and F1 per code and overall, for a naive keyword baseline, the rules,
-    the model and both combined; no transcript is ever scored by a model trained on it.
+    a model from the codebook alone, the model and rules with the model; no transcript is
+    ever scored by a model trained on it. A reliability table shows how far the scores
+    are probabilities. --curve shows F1 after 0, 1, 2, ... coded transcripts instead.
 
-    Example: qcode evaluate --coder ref --level top
+    Example: qcode evaluate --coder ref --level top   or   qcode evaluate --curve --plot curve.png
     """
     from qcode.coding.assisted import evaluate_project
 
+    if plot is not None and not curve:
+        raise typer.BadParameter("--plot draws the learning curve: add --curve",
+                                 param_hint="--plot")
+    if curve:
+        _curve(ctx, level.value, coder, orderings, min_score, plot, fmt)
+        return
     with open_project(ctx) as project, err_console.status("cross-validating"):
         report = evaluate_project(project, level=level.value, k=folds, coders=coder,
                                   min_score=min_score)
@@ -298,6 +334,8 @@ def evaluate(
         m = report.methods[method]
         micro[f"{method}_f1"] = round(m.micro.f1, 3)
         macro[f"{method}_f1"] = round(m.macro_f1, 3)
+        if method in report.calibration and fmt is not ListFormat.table:
+            micro[f"{method}_ece"] = round(report.calibration[method].ece, 4)
     rows += [micro, macro]
     if fmt is not ListFormat.table:
         for method in methods:
@@ -311,18 +349,79 @@ def evaluate(
     columns = ["code", "n", *[f"{m}_f1" for m in methods]]
     if fmt is not ListFormat.table:
         columns += [f"{m}_{s}" for m in methods for s in ("precision", "recall")]
+        columns += [f"{m}_ece" for m in methods if m in report.calibration]
+    else:  # the title says F1; short headers keep five methods within 80 columns
+        rows = [{k.removesuffix("_f1"): v for k, v in row.items()} for row in rows]
+        columns = [c.removesuffix("_f1") for c in columns]
     emit(rows, fmt, columns=columns,
          title=f"Cross-validated F1 at {report.level} level ({len(report.folds)} folds by "
                f"transcript, {report.transcripts} transcripts, {report.segments} segments)")
     if fmt is ListFormat.table:
         table = Table(title="Overall", show_header=True)
-        for column in ("method", "micro P", "micro R", "micro F1", "macro F1"):
+        for column in ("method", "micro P", "micro R", "micro F1", "macro F1", "ECE"):
             table.add_column(column, justify="right" if column != "method" else "left")
         for method in methods:
             m = report.methods[method]
+            found = report.calibration.get(method)
             table.add_row(method, f"{m.micro.precision:.3f}", f"{m.micro.recall:.3f}",
-                          f"{m.micro.f1:.3f}", f"{m.macro_f1:.3f}")
+                          f"{m.micro.f1:.3f}", f"{m.macro_f1:.3f}",
+                          f"{found.ece:.3f}" if found else "")
         console.print(table)
+        if "combined" in report.calibration:
+            _reliability_table(report.calibration["combined"])
         note(f"baseline: {report.baseline}")
         for message in report.notes:
             note(f"note: {message}")
+
+
+def _reliability_table(found: object) -> None:
+    """The reliability of the combined scores: per score bin, how many out-of-fold
+    (segment, code) scores fell in it and how many of them the coder had coded."""
+    from qcode.nlp.evaluation import Reliability
+
+    assert isinstance(found, Reliability)
+    table = Table(title="Reliability of the scores (rules and model, out of fold)")
+    for column in ("score", "pairs", "mean score", "share coded"):
+        table.add_column(column, justify="right")
+    for b in found.bins:
+        if b.count:
+            table.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.count), f"{b.mean_score:.3f}",
+                          f"{b.share_correct:.3f}")
+    console.print(table)
+    note(f"expected calibration error {found.ece:.3f} over {found.pairs} (segment, code) "
+         f"scores, {found.distinct_scores} distinct; {found.ece_suggestible:.3f} over those of "
+         "0.2 and up, where suggestions land; a well calibrated score of p is right about p "
+         "of the time")
+
+
+def _curve(ctx: typer.Context, level: str, coder: list[str], orderings: int,
+           min_score: float | None, plot: Path | None, fmt: ListFormat) -> None:
+    from qcode.coding.assisted import curve_project
+
+    if plot is not None:
+        from qcode.exports.plot import check_plot_target
+
+        check_plot_target(plot)
+    with open_project(ctx) as project, err_console.status("training on growing sets"):
+        found = curve_project(project, level=level, coders=coder, orderings=orderings,
+                              min_score=min_score)
+    rows = [
+        {"transcripts": p.transcripts, "micro_f1": round(p.micro_f1, 3),
+         "macro_f1": round(p.macro_f1, 3), "lowest": round(p.lowest_micro_f1, 3),
+         "highest": round(p.highest_micro_f1, 3), "rules_alone": round(p.rules_micro_f1, 3)}
+        for p in found.points
+    ]
+    emit(rows, fmt, columns=list(rows[0]),
+         title=f"Micro F1 at {found.level} level after n coded transcripts, tested on the "
+               f"others (mean, lowest and highest of {found.orderings} orderings)")
+    after = found.pays_off_after
+    note("suggestions beat the rules alone " + (
+        "from the codebook alone on" if after == 0 else
+        f"after {after} coded transcript{'s' if after != 1 else ''}" if after is not None
+        else "at no point of this curve"))
+    if plot is not None:
+        from qcode.exports.curve_plot import write_curve_plot
+
+        write_curve_plot(found, plot, title=f"Suggestions after n coded transcripts "
+                                            f"({found.level} level)")
+        note(f"drew the learning curve in {plot}")

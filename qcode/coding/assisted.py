@@ -24,6 +24,7 @@ from qcode.values import parse_reference
 
 if TYPE_CHECKING:
     from qcode.nlp import CodedSegment, EvaluationReport, ModelInfo, Suggestion, TrainedModel
+    from qcode.nlp.curve import LearningCurve
 
 MODEL_LEVELS = ("top", "full")
 CHUNK = 512
@@ -97,27 +98,30 @@ def train(
     skip_rare: bool = False,
     min_examples: int | None = None,
 ) -> list[ModelInfo]:
-    """Train and store one model per level from the confirmed codings.
+    """Train and store one model per level from the confirmed codings and the codebook.
 
-    Rejected suggestions are negative evidence. Refuses (naming the codes) when a code has
+    Rejected suggestions are negative evidence. The codebook's own texts (labels,
+    descriptions, include and exclude text, examples, keywords) are seed examples, so a
+    project without codings gets a model too. Refuses (naming the codes) when a code has
     too few examples, unless ``skip_rare`` leaves those codes out.
     """
     from qcode.nlp import TrainingExample, train_model
 
     codebook = require_codebook(project)
     segments = coded_segments(project, coders=coders)
-    if not segments:
-        raise QcodeError(
-            "no confirmed codings to learn from; code some segments first "
-            "('qcode codings add' or 'qcode review')"
-        )
     examples = [
         TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript)
         for s in segments
     ]
     options = {} if min_examples is None else {"min_examples": min_examples}
+    # the project's text (never its coding) is the base line of a model too small to
+    # be calibrated on the coding, such as one trained on the codebook alone
+    texts = ([s.text for s in segments] if segments
+             else [text for _, _, text in respondent_segments(project)])
+    texts = texts[:: max(1, len(texts) // 2000)]
     models = [
-        train_model(examples, codebook, level=level, skip_rare=skip_rare, **options)  # type: ignore[arg-type]
+        train_model(examples, codebook, level=level, skip_rare=skip_rare, unlabeled=texts,
+                    **options)  # type: ignore[arg-type]
         for level in levels
     ]
     models_store.save(project, [
@@ -147,6 +151,25 @@ def evaluate_project(
     return evaluate(codebook, segments, level=level, k=k, **options)  # type: ignore[arg-type]
 
 
+def curve_project(
+    project: Project, *, level: str = "top", coders: Sequence[str] = (), orderings: int = 5,
+    min_score: float | None = None,
+) -> LearningCurve:
+    """F1 of the suggestions after 0, 1, 2, ... coded transcripts (see
+    :func:`qcode.nlp.curve.learning_curve`)."""
+    from qcode.nlp.curve import learning_curve
+
+    codebook = require_codebook(project)
+    segments = coded_segments(project, coders=coders)
+    if len({s.transcript for s in segments}) < 2:
+        raise QcodeError(
+            "a learning curve needs confirmed codings in at least two transcripts (it trains "
+            "on some and tests on the others)"
+        )
+    return learning_curve(codebook, segments, level=level, orderings=orderings,
+                          min_score=min_score)
+
+
 # -- suggest -----------------------------------------------------------------------------
 
 
@@ -165,7 +188,7 @@ def suggest_for_project(
     no longer suggests. Confirmed codings and decisions are never touched; the outcome
     lists ``coder``'s pending suggestions (leaving out what they already coded or decided).
     """
-    from qcode.nlp import DEFAULT_MIN_SCORE, RuleMatcher, iter_suggestions
+    from qcode.nlp import RuleMatcher, iter_suggestions
 
     codebook = require_codebook(project)
     if not transcripts:
@@ -173,7 +196,8 @@ def suggest_for_project(
     chosen = list(transcripts) if transcripts else None
     models = [] if rules_only else load_models(project, codebook)
     segments = respondent_segments(project, chosen)
-    threshold = DEFAULT_MIN_SCORE if min_score is None else min_score
+    # None: each code's threshold as its model learnt it (0.5 without a model)
+    threshold = min_score
     matcher = RuleMatcher(codebook)
     found: list[Suggestion] = []
     progress(0, len(segments))
@@ -209,6 +233,26 @@ def pending_suggestions(
     """``coder``'s pending suggestions in transcript and segment order, best score first."""
     return suggestions_store.pending(project, coder=coder, transcripts=transcripts,
                                      min_score=min_score)
+
+
+REVIEW_ORDERS = ("transcript", "score", "uncertain")
+
+
+def order_suggestions(
+    suggestions: Sequence[StoredSuggestion], order: str = "transcript"
+) -> list[StoredSuggestion]:
+    """Suggestions in review order: ``transcript`` (transcript and segment order, best
+    score first within a segment), ``score`` (most confident first, to go fast) or
+    ``uncertain`` (scores closest to 0.5 first: a score is the chance the coder agrees,
+    so these decisions teach the model most)."""
+    if order not in REVIEW_ORDERS:
+        raise QcodeError(f"unknown review order {order!r}; use one of {', '.join(REVIEW_ORDERS)}")
+    # sorting is stable: equal scores keep transcript order
+    if order == "score":
+        return sorted(suggestions, key=lambda s: -s.score)
+    if order == "uncertain":
+        return sorted(suggestions, key=lambda s: abs(s.score - 0.5))
+    return list(suggestions)
 
 
 def find_suggestion(project: Project, spec: str, *, coder: str) -> StoredSuggestion:

@@ -70,6 +70,20 @@ def plotting() -> Iterator[None]:
         yield
 
 
+def save_figure(figure: Figure, path: Path, *, dpi: int = 200) -> None:
+    """Save ``figure`` to ``path`` (its suffix the format) through the one atomic writer,
+    without date stamps or software versions: the same figure gives the same file."""
+    suffix = check_plot_target(path)
+    stamps: dict[str, dict[str, str | None]] = {
+        ".png": {"Software": None},
+        ".svg": {"Date": None},
+        ".pdf": {"CreationDate": None, "ModDate": None},
+    }
+    with plotting(), atomic_output(path) as temporary:
+        figure.savefig(temporary, format=suffix[1:], dpi=dpi, bbox_inches="tight",
+                       metadata=stamps[suffix])
+
+
 def too_many_rows(matrix: pd.DataFrame) -> bool:
     """True when ``matrix`` has more codes than a picture shows: roll sub-codes up into
     their top-level codes (``--level top``) before drawing it."""
@@ -95,7 +109,7 @@ def write_matrix_plot(
     Raises ExportError for an unknown suffix, a missing folder, an empty matrix or a
     failed write; nothing is left behind when drawing fails.
     """
-    suffix = check_plot_target(path)
+    check_plot_target(path)
     counts = matrix.drop(columns="label")
     if counts.empty or not len(counts.columns):
         raise ExportError(f"{path}: the matrix has no codes or no groups; nothing to draw")
@@ -107,16 +121,7 @@ def write_matrix_plot(
         figure = _draw(shown, title=title, measure=measure)
     width, height = figure.get_size_inches()
     dpi = min(DPI, int((MAX_PIXELS / (width * height)) ** 0.5))
-    # No date stamps or software versions: the same matrix gives the same file.
-    stamps: dict[str, dict[str, str | None]] = {
-        ".png": {"Software": None},
-        ".svg": {"Date": None},
-        ".pdf": {"CreationDate": None, "ModDate": None},
-    }
-    metadata = stamps[suffix]
-    with plotting(), atomic_output(path) as temporary:
-        figure.savefig(temporary, format=suffix[1:], dpi=dpi, bbox_inches="tight",
-                       metadata=metadata)
+    save_figure(figure, path, dpi=dpi)
     return outcome
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qcode.errors import ExportError
-from qcode.exports.plot import check_plot_target, plotting
-from qcode.files import atomic_output
+from qcode.exports.plot import check_plot_target, plotting, save_figure
 
 COLUMNS = 4
 PANEL_INCHES = (3.4, 2.5)
@@ -48,19 +47,13 @@ def write_saturation_plot(
     """One panel per group (a grid of up to four across), written atomically.
 
     Raises ExportError for an unknown suffix, a missing folder or nothing to draw."""
-    suffix = check_plot_target(path)
+    check_plot_target(path)
     drawn = [c for c in curves if c.cumulative]
     if not drawn:
         raise ExportError(f"{path}: no coded interviews to draw")
-    stamps: dict[str, dict[str, str | None]] = {
-        ".png": {"Software": None},
-        ".svg": {"Date": None},
-        ".pdf": {"CreationDate": None, "ModDate": None},
-    }
-    with plotting(), atomic_output(path) as temporary:
+    with plotting():
         figure = _draw(drawn, title=title, x_label=x_label, y_label=y_label)
-        figure.savefig(temporary, format=suffix[1:], dpi=200, bbox_inches="tight",
-                       metadata=stamps[suffix])
+    save_figure(figure, path)
 
 
 def _draw(curves: Sequence[SaturationCurve], *, title: str, x_label: str,

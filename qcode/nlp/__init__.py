@@ -29,11 +29,12 @@ if TYPE_CHECKING:
     from qcode.nlp.calibration import DEFAULT_MIN_SCORE
     from qcode.nlp.crossval import Fold, folds
     from qcode.nlp.evaluation import CodedSegment, EvaluationReport, evaluate
+    from qcode.nlp.examples import TrainingExample
     from qcode.nlp.model import ModelInfo, TrainedModel
     from qcode.nlp.pipeline import get_pipeline
     from qcode.nlp.rules import Hit, RuleMatcher
     from qcode.nlp.suggestions import Suggestion, iter_suggestions, suggest
-    from qcode.nlp.training import TrainingExample, train_model
+    from qcode.nlp.training import train_model
 
 _LAZY: dict[str, str] = {
     "DEFAULT_MIN_SCORE": "qcode.nlp.calibration",
@@ -44,7 +45,7 @@ _LAZY: dict[str, str] = {
     "folds": "qcode.nlp.crossval",
     "ModelInfo": "qcode.nlp.model",
     "TrainedModel": "qcode.nlp.model",
-    "TrainingExample": "qcode.nlp.training",
+    "TrainingExample": "qcode.nlp.examples",
     "train_model": "qcode.nlp.training",
     "get_pipeline": "qcode.nlp.pipeline",
     "Hit": "qcode.nlp.rules",

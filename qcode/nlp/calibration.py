@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_MIN_SCORE = 0.5
@@ -62,52 +62,120 @@ def rule_score(terms: int, patterns: int) -> float:
     return _sigmoid(bias + per_term * math.log1p(terms) + per_pattern * (patterns > 0))
 
 
-def rule_scores(terms: Any, patterns: Any) -> Any:
-    """:func:`rule_score` over arrays of counts."""
+LENGTH_WEIGHT = -0.85
+"""Change in log odds per unit of ``log(tokens / REFERENCE_TOKENS)``: the same keywords
+say less in a long turn than in a short one, where they are most of what is said
+(fitted on the shipped sample's rule evidence: -0.86; log loss 0.490 -> 0.483)."""
+REFERENCE_TOKENS = 70
+"""The turn length (in tokens) at which :data:`RULE_WEIGHTS` hold as they stand: the
+median respondent turn of the shipped sample."""
+LENGTH_RANGE = (20, 280)
+"""Lengths are taken within this range (about that of the sample's turns), so the curve
+is not stretched to a two-word answer or a page-long monologue."""
+
+
+def rule_scores(terms: Any, patterns: Any, tokens: Any = None) -> Any:
+    """:func:`rule_score` over arrays of counts (documents x codes); with ``tokens`` (the
+    length of each document), adjusted for length by :data:`LENGTH_WEIGHT`."""
     import numpy
 
     bias, per_term, per_pattern = RULE_WEIGHTS
     z = bias + per_term * numpy.log1p(terms) + per_pattern * (patterns > 0)
+    if tokens is not None:
+        length = numpy.log(
+            numpy.clip(numpy.asarray(tokens, dtype="float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+        )
+        z = z + LENGTH_WEIGHT * length[:, None]
     return numpy.where((terms > 0) | (patterns > 0), 1.0 / (1.0 + numpy.exp(-z)), 0.0)
 
 
-def features(model_probability: float, rule_probability: float) -> list[float]:
-    ruled = rule_probability > 0
-    return [
-        1.0,
-        logit(model_probability),
-        logit(rule_probability) if ruled else 0.0,
-        float(ruled),
-    ]
+MAX_COMBINER_PAIRS = 200_000
+
+
+def feature_matrix(model_probabilities: Any, rule_probabilities: Any, tokens: Any) -> Any:
+    """The combiner's inputs for pairs given as arrays of one shape (flattened into rows):
+    1, the model's log odds, the rules' log odds (0 without rule evidence), whether there
+    is rule evidence, and the log of the turn's length (as in :func:`rule_scores`)."""
+    import numpy
+
+    p = numpy.clip(numpy.ravel(model_probabilities), 1e-4, 1 - 1e-4)
+    rule = numpy.ravel(rule_probabilities)
+    ruled = rule > 0
+    r = numpy.clip(rule, 1e-4, 1 - 1e-4)
+    x = numpy.empty((len(p), 5), dtype="float64")
+    x[:, 0] = 1.0
+    x[:, 1] = numpy.log(p / (1 - p))
+    x[:, 2] = numpy.where(ruled, numpy.log(r / (1 - r)), 0.0)
+    x[:, 3] = ruled
+    x[:, 4] = numpy.log(
+        numpy.clip(numpy.ravel(tokens).astype("float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+    )
+    return x
 
 
 @dataclass(frozen=True)
 class Combiner:
-    """Logistic combination of a model probability with a rule probability."""
+    """Logistic combination of a model probability with a rule probability (and the
+    turn's length)."""
 
     weights: tuple[float, ...]
     fitted_on: int = 0
     """How many (segment, code) pairs the weights were fitted on; 0 for the default."""
+    code_bias: dict[str, float] = field(default_factory=dict)
+    """Per code, a shift of the log odds learnt with the weights (shrunk towards 0)."""
 
-    def score(self, model_probability: float, rule_probability: float) -> float:
-        x = features(model_probability, rule_probability)
-        return _sigmoid(sum(w * v for w, v in zip(self.weights, x, strict=True)))
-
-    def scores(self, model_probabilities: Any, rule_probabilities: Any) -> Any:
-        """:meth:`score` over arrays of equal shape."""
+    def scores(
+        self,
+        model_probabilities: Any,
+        rule_probabilities: Any,
+        tokens: Any,
+        codes: Sequence[str] = (),
+    ) -> Any:
+        """Scores for arrays of one shape (``tokens``: each pair's turn length; ``codes``:
+        the code of each column of 2-d arrays)."""
         import numpy
 
+        # the weights of feature_matrix's columns, applied column by column (no matrix:
+        # it would hold five numbers per pair, and a product would start BLAS threads)
+        w = [*self.weights, 0.0, 0.0, 0.0, 0.0, 0.0][:5]
         p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
-        ruled = rule_probabilities > 0
-        r = numpy.clip(rule_probabilities, 1e-4, 1 - 1e-4)
-        w = self.weights
-        z = w[0] + w[1] * numpy.log(p / (1 - p))
-        z = z + numpy.where(ruled, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
+        rule = numpy.asarray(rule_probabilities)
+        r = numpy.clip(rule, 1e-4, 1 - 1e-4)
+        length = numpy.log(
+            numpy.clip(numpy.asarray(tokens, dtype="float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+        )
+        z = w[0] + w[1] * numpy.log(p / (1 - p)) + w[4] * length
+        z = z + numpy.where(rule > 0, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
+        if codes and self.code_bias:
+            z = z + numpy.asarray([self.code_bias.get(code, 0.0) for code in codes])
         return 1.0 / (1.0 + numpy.exp(-z))
 
 
-DEFAULT_COMBINER = Combiner(weights=(-0.5, 0.8, 0.8, 0.3))
-"""Used when a model's training data were too small to fit its own combiner."""
+DEFAULT_COMBINER = Combiner(weights=(-0.5, 0.8, 0.8, 0.3, 0.0))
+"""Marks a model whose training data were too small to fit its own combiner; such a
+model's scores come from :func:`prior_scores` instead."""
+
+NO_EVIDENCE_SCORE = 0.05
+"""How often a code applies to a segment that has no rule evidence for it, before a
+model says more (on the shipped sample: 4% of such segment and code pairs)."""
+MODEL_TRUST = 0.25
+"""How far an uncalibrated model may move a score: the weight of its log odds against
+its own base rate."""
+
+
+def prior_scores(rule_probabilities: Any, model_probabilities: Any, base_rates: Any) -> Any:
+    """Scores for a model that could not be calibrated on the project's coding (trained
+    on the codebook alone, or on too few segments): the rules-only score (or
+    :data:`NO_EVIDENCE_SCORE` without rule evidence), moved by :data:`MODEL_TRUST` times
+    the model's log odds for the code against its base rate in the training data."""
+    import numpy
+
+    r = numpy.clip(numpy.where(rule_probabilities > 0, rule_probabilities, NO_EVIDENCE_SCORE),
+                   1e-4, 1 - 1e-4)
+    p = numpy.clip(model_probabilities, 1e-4, 1 - 1e-4)
+    b = numpy.clip(base_rates, 1e-4, 1 - 1e-4)
+    z = numpy.log(r / (1 - r)) + MODEL_TRUST * (numpy.log(p / (1 - p)) - numpy.log(b / (1 - b)))
+    return 1.0 / (1.0 + numpy.exp(-z))
 
 
 @dataclass(frozen=True)
@@ -135,14 +203,19 @@ class RuleReliability:
         import numpy
 
         miss = numpy.zeros((rows, len(codes)))
-        cache: dict[tuple[int, int], float] = {}
-        for row, column, term in triples.tolist():
-            key = (column, term)
-            p = cache.get(key)
-            if p is None:
-                p = self.term_probability(codes[column], term_names[term])
-                cache[key] = p
-            miss[row, column] += math.log1p(-min(p, 0.999))
+        if not len(triples):
+            return miss
+        # one reliability per distinct (code, term) pair, then spread with numpy
+        width = max(len(term_names), 1)
+        pairs, inverse = numpy.unique(triples[:, 1] * width + triples[:, 2], return_inverse=True)
+        chance = numpy.asarray(
+            [
+                self.term_probability(codes[key // width], term_names[key % width])
+                for key in pairs.tolist()
+            ]
+        )
+        logs = numpy.log1p(-numpy.minimum(chance, 0.999))[inverse.reshape(-1)]
+        numpy.add.at(miss, (triples[:, 0], triples[:, 1]), logs)
         return numpy.where(miss < 0, 1.0 - numpy.exp(miss), 0.0)
 
     def to_dict(self) -> dict[str, Any]:
@@ -169,91 +242,173 @@ GLOBAL_RULE_PRIOR = 0.3
 
 
 def fit_reliability(
-    triples: Any,
-    term_names: Sequence[str],
-    codes: Sequence[str],
-    truths: Sequence[dict[str, float]],
-    rows: Sequence[int] | None = None,
+    triples: Any, outcomes: Any, term_names: Sequence[str], codes: Sequence[str]
 ) -> RuleReliability:
     """Count, per code and term, how often rule evidence agreed with the coding.
 
-    ``truths[row]`` maps codes to 1/0 (codes absent are unknown and not counted); with
-    ``rows``, only those document rows count (a training fold).
+    ``outcomes`` holds, for each (document row, code column, term) triple, 1 when the
+    document has the code, 0 when it has not, and -1 when that is unknown (not counted).
     """
-    allowed = set(rows) if rows is not None else None
-    counts: dict[str, dict[str, list[int]]] = {}
-    for row, column, term in triples.tolist():
-        if allowed is not None and row not in allowed:
-            continue
-        code = codes[column]
-        truth = truths[row].get(code)
-        if truth is None:
-            continue
-        cell = counts.setdefault(code, {}).setdefault(term_names[term], [0, 0])
-        cell[0] += int(truth)
-        cell[1] += 1
-    right = sum(c[0] for d in counts.values() for c in d.values())
-    fired = sum(c[1] for d in counts.values() for c in d.values())
-    overall = (right + 2 * GLOBAL_RULE_PRIOR) / (fired + 2)
+    import numpy
+
+    outcomes = numpy.asarray(outcomes, dtype="float64")
+    counted = triples[outcomes >= 0]
+    right_of = outcomes[outcomes >= 0]
+    counts: dict[str, dict[str, tuple[int, int]]] = {}
+    if len(counted):
+        pairs, where = numpy.unique(counted[:, 1:], axis=0, return_inverse=True)
+        where = where.reshape(-1)
+        fired = numpy.bincount(where, minlength=len(pairs))
+        right = numpy.bincount(where, weights=right_of, minlength=len(pairs))
+        for (column, term), r, f in zip(pairs.tolist(), right.tolist(), fired.tolist(),
+                                        strict=True):
+            counts.setdefault(codes[column], {})[term_names[term]] = (round(r), int(f))
+    all_right = sum(c[0] for d in counts.values() for c in d.values())
+    all_fired = sum(c[1] for d in counts.values() for c in d.values())
+    overall = (all_right + 2 * GLOBAL_RULE_PRIOR) / (all_fired + 2)
     prior = {}
     for code, terms in counts.items():
         code_right = sum(c[0] for c in terms.values())
         code_fired = sum(c[1] for c in terms.values())
         prior[code] = (code_right + 5 * overall) / (code_fired + 5)
-    return RuleReliability(
-        counts={c: {t: (v[0], v[1]) for t, v in d.items()} for c, d in counts.items()},
-        prior=prior,
-    )
+    return RuleReliability(counts=counts, prior=prior)
 
 
 def fit_combiner(
-    model_probabilities: Sequence[float],
-    rule_probabilities: Sequence[float],
-    truths: Sequence[int],
+    model_probabilities: Sequence[float] | Any,
+    rule_probabilities: Sequence[float] | Any,
+    truths: Sequence[int] | Any,
+    tokens: Sequence[int] | Any = REFERENCE_TOKENS,
     *,
+    codes: Any = None,
+    labels: Sequence[str] = (),
     l2: float = 1.0,
     iterations: int = 50,
 ) -> Combiner:
     """Fit a :class:`Combiner` by L2-regularised logistic regression (damped Newton).
 
-    The penalty (lighter on the bias) keeps the weights finite when the evidence
+    With ``codes`` (the index in ``labels`` of each pair's code) each code also gets a
+    shift of its own, held towards 0 by :data:`CODE_BIAS_PENALTY` times the penalty. The
+    penalty (lighter on the shared bias) keeps the weights finite when the evidence
     separates the classes perfectly, as it can on small training sets.
     """
     import numpy
 
-    if len(truths) < 2 or len(set(truths)) < 2:
-        return DEFAULT_COMBINER
-    # Filled row by row: a list of per-pair lists first would take several hundred MB on
-    # a replication-size corpus (millions of segment x code pairs).
-    x = numpy.empty((len(truths), len(DEFAULT_COMBINER.weights)), dtype="float64")
-    pairs = zip(model_probabilities, rule_probabilities, strict=True)
-    for row, (p, r) in enumerate(pairs):
-        x[row] = features(p, r)
+    model = numpy.asarray(model_probabilities, dtype="float64")
+    rule = numpy.asarray(rule_probabilities, dtype="float64")
     y = numpy.asarray(truths, dtype="float64")
-    penalty = numpy.full(x.shape[1], l2)
+    length = numpy.broadcast_to(numpy.asarray(tokens, dtype="float64"), model.shape)
+    if len(y) < 2 or y.min() == y.max():
+        return DEFAULT_COMBINER
+    fitted_on = len(y)
+    size = len(labels) if codes is not None and len(labels) > 1 else 0
+    which = numpy.asarray(codes, dtype="int64") if size else numpy.zeros(len(y), "int64")
+    if len(y) > MAX_COMBINER_PAIRS:
+        # a few dozen weights need no millions of pairs; a uniform sample keeps the rates
+        chosen = numpy.random.default_rng(0).choice(len(y), MAX_COMBINER_PAIRS, replace=False)
+        chosen.sort()
+        model, rule, y = model[chosen], rule[chosen], y[chosen]
+        length, which = length[chosen], which[chosen]
+    x = feature_matrix(model, rule, length)
+    shared = x.shape[1]
+    penalty = numpy.full(shared + size, l2)
     penalty[0] = l2 / 100
+    penalty[shared:] = l2 * CODE_BIAS_PENALTY
+
+    def linear(w: Any) -> Any:
+        z = x @ w[:shared]
+        return z + w[shared:][which] if size else z
 
     def loss(w: Any) -> float:
-        z = x @ w
+        z = linear(w)
         return float(numpy.sum(numpy.logaddexp(0, z) - y * z) + 0.5 * penalty @ (w * w))
 
-    w = numpy.array(DEFAULT_COMBINER.weights, dtype="float64")
+    w = numpy.zeros(shared + size)
+    w[:shared] = DEFAULT_COMBINER.weights
     current = loss(w)
     for _ in range(iterations):
-        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + numpy.diag(penalty)
+        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(linear(w), -30, 30)))
+        d = p * (1 - p)
+        # the code shifts are one-hot columns, summed per code instead of stored
+        hessian = numpy.diag(penalty)
+        hessian[:shared, :shared] += (x * d[:, None]).T @ x
+        gradient = penalty * w
+        gradient[:shared] += x.T @ (p - y)
+        if size:
+            gradient[shared:] += numpy.bincount(which, p - y, minlength=size)
+            hessian[shared:, shared:] += numpy.diag(numpy.bincount(which, d, minlength=size))
+            cross = numpy.stack(
+                [numpy.bincount(which, x[:, k] * d, minlength=size) for k in range(shared)]
+            )
+            hessian[:shared, shared:] += cross
+            hessian[shared:, :shared] += cross.T
         step = numpy.linalg.solve(hessian, gradient)
-        size = 1.0
-        while size > 1e-4:
-            candidate = w - size * step
+        scale = 1.0
+        while scale > 1e-4:
+            candidate = w - scale * step
             value = loss(candidate)
             if value <= current:
                 break
-            size /= 2
+            scale /= 2
         else:
             break
         w, improvement, current = candidate, current - value, value
         if improvement < 1e-9:
             break
-    return Combiner(weights=tuple(round(float(v), 6) for v in w), fitted_on=len(truths))
+    bias = {label: round(float(v), 6) for label, v in zip(labels, w[shared:], strict=False)}
+    return Combiner(weights=tuple(round(float(v), 6) for v in w[:shared]), fitted_on=fitted_on,
+                    code_bias=bias)
+
+
+CODE_BIAS_PENALTY = 5.0
+"""How strongly a code's own shift is held to 0 against the shared weights."""
+
+
+THRESHOLDS: tuple[float, ...] = tuple(round(0.2 + 0.025 * i, 3) for i in range(25))
+"""Candidate thresholds per code: 0.2 to 0.8."""
+THRESHOLD_PRIOR = 10.0
+"""How many positive examples a code's own F1 curve must have to weigh as much as the
+curve pooled over all codes."""
+
+
+def choose_thresholds(
+    outcomes: dict[str, tuple[Any, Any]], *, prior: float | None = None
+) -> dict[str, float]:
+    """Per code, the threshold that gives the best F1 on out-of-fold ``(scores, truths)``.
+
+    A code with few positive examples has a ragged F1 curve, so each code's curve is
+    blended with the curve of all codes pooled (micro F1), weighted by its number of
+    positives against ``prior``; the blend's best threshold is the code's. Ties go to
+    the higher threshold (fewer, surer suggestions).
+    """
+    import numpy
+
+    candidates = numpy.asarray(THRESHOLDS)
+    prior = THRESHOLD_PRIOR if prior is None else prior
+
+    def counts(scores: Any, truths: Any) -> Any:
+        chosen = scores[None, :] >= candidates[:, None]
+        positive = truths[None, :] > 0.5
+        tp = (chosen & positive).sum(axis=1)
+        return numpy.stack([tp, chosen.sum(axis=1) - tp, positive.sum(axis=1) - tp])
+
+    def f1(table: Any) -> Any:
+        tp, fp, fn = table
+        return numpy.where(tp > 0, 2 * tp / numpy.maximum(2 * tp + fp + fn, 1), 0.0)
+
+    per_code = {
+        label: counts(numpy.asarray(s, dtype=float), numpy.asarray(t, dtype=float))
+        for label, (s, t) in outcomes.items()
+    }
+    if not per_code:
+        return {}
+    pooled = f1(sum(per_code.values()))
+    chosen: dict[str, float] = {}
+    for label, table in per_code.items():
+        positives = float(table[0, 0] + table[2, 0])
+        if not positives:
+            continue
+        blend = (positives * f1(table) + prior * pooled) / (positives + prior)
+        best = numpy.flatnonzero(blend >= blend.max() - 1e-12)[-1]
+        chosen[label] = float(candidates[best])
+    return chosen

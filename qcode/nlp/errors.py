@@ -23,9 +23,11 @@ class TooFewExamplesError(NlpError):
         self.level = level
         listed = ", ".join(f"{code} ({n})" for code, n in sorted(self.counts.items()))
         super().__init__(
-            f"Too few confirmed examples to train a {level}-level model: each code needs at "
-            f"least {minimum} coded segments, and these have fewer: {listed}. Code more "
-            "segments with them, or train without them (skip rare codes)."
+            f"Too few examples to train a {level}-level model: each code needs at least "
+            f"{minimum}, counting coded segments and its codebook texts (label, description, "
+            f"include, examples, keywords), and these have fewer (coded segments in "
+            f"brackets): {listed}. Code more segments with them, or train without them "
+            "(skip rare codes)."
         )
 
 

@@ -12,6 +12,10 @@ the other transcripts only, and four ways of suggesting are scored on the held-o
   from a word search with the codebook's lists.
 - ``rules``: :func:`~qcode.nlp.suggestions.suggest` without a model (lemmas, compounds,
   phrases, patterns, calibrated rule score).
+- ``codebook``: rules and a model trained on the codebook alone (its labels,
+  descriptions, include text, examples and keywords; no coding at all): what a project
+  gets before anyone has coded (the cold start). It is trained once, not per fold, as it
+  never sees a coding.
 - ``model``: the trained model's probability alone.
 - ``combined``: :func:`~qcode.nlp.suggestions.suggest` with the model, the way
   ``qcode suggest`` runs after ``qcode train``.
@@ -26,13 +30,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from qcode.models import Codebook
-from qcode.nlp import calibration, levels
+from qcode.nlp import levels
 from qcode.nlp.crossval import DEFAULT_FOLDS, Fold, folds
 from qcode.nlp.errors import NlpError
 
-METHODS: tuple[str, ...] = ("baseline", "rules", "model", "combined")
+METHODS: tuple[str, ...] = ("baseline", "rules", "codebook", "model", "combined")
 
 
 @dataclass(frozen=True)
@@ -86,14 +91,92 @@ class MethodReport:
 
 
 @dataclass(frozen=True)
+class ReliabilityBin:
+    """Scores in ``[low, high)`` (the last bin includes 1): how many, their mean, and
+    the share of them that the coder gave the code."""
+
+    low: float
+    high: float
+    count: int
+    mean_score: float
+    share_correct: float
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """How far scores can be read as probabilities: a reliability table and the
+    expected calibration error (the count-weighted mean gap between a bin's mean score
+    and its share correct)."""
+
+    bins: tuple[ReliabilityBin, ...]
+    ece: float
+    pairs: int
+    distinct_scores: int
+    ece_suggestible: float = 0.0
+    """The error over the scores from :data:`SUGGESTIBLE` up only, where suggestions
+    land: the many scores near 0 (rightly near 0) do not water it down."""
+
+
+def reliability(scores: Sequence[float], truths: Sequence[int], *, bins: int = 10) -> Reliability:
+    """The reliability table and expected calibration error of ``scores`` (each the
+    claimed probability that the matching ``truths`` entry is 1), in ``bins`` equal-width
+    bins of score."""
+    if len(scores) != len(truths):
+        raise NlpError("Each score needs a truth to be checked against.")
+    if bins < 1:
+        raise NlpError(f"A reliability table needs at least one bin, not {bins}.")
+    table, ece = _binned(scores, truths, bins)
+    high = [(score, truth) for score, truth in zip(scores, truths, strict=True)
+            if score >= SUGGESTIBLE]
+    return Reliability(
+        bins=tuple(table),
+        ece=ece,
+        pairs=len(scores),
+        distinct_scores=len({round(score, 4) for score in scores}),
+        ece_suggestible=_binned([s for s, _ in high], [t for _, t in high], bins)[1],
+    )
+
+
+def _binned(
+    scores: Sequence[float], truths: Sequence[int], bins: int
+) -> tuple[list[ReliabilityBin], float]:
+    counts = [0] * bins
+    score_sums = [0.0] * bins
+    right = [0] * bins
+    for score, truth in zip(scores, truths, strict=True):
+        index = min(int(score * bins), bins - 1) if score > 0 else 0
+        counts[index] += 1
+        score_sums[index] += score
+        right[index] += int(truth)
+    table = []
+    ece = 0.0
+    for index in range(bins):
+        n = counts[index]
+        mean = score_sums[index] / n if n else 0.0
+        share = right[index] / n if n else 0.0
+        table.append(ReliabilityBin(index / bins, (index + 1) / bins, n, mean, share))
+        if n:
+            ece += n / len(scores) * abs(mean - share)
+    return table, ece
+
+
+SUGGESTIBLE = 0.2
+"""The lowest threshold a code can learn (:data:`qcode.nlp.calibration.THRESHOLDS`)."""
+
+
+@dataclass(frozen=True)
 class EvaluationReport:
     level: str
-    min_score: float
+    min_score: float | None
+    """The threshold asked for; None: each code's own (see :mod:`qcode.nlp.calibration`)."""
     transcripts: int
     segments: int
     folds: tuple[Fold, ...]
     methods: dict[str, MethodReport]
     notes: tuple[str, ...] = ()
+    calibration: dict[str, Reliability] = field(default_factory=dict)
+    """Per scoring method (rules, model, combined): the reliability of its out-of-fold
+    scores over every (segment, code) pair it gave a score above 0."""
     baseline: str = (
         "a code's keywords exactly as the codebook writes them, found as whole words or "
         "phrases (ignoring case); no lemmas, compounds, patterns or model"
@@ -107,15 +190,16 @@ def evaluate(
     level: str = "top",
     k: int = DEFAULT_FOLDS,
     seed: int = 0,
-    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    min_score: float | None = None,
     min_examples: int | None = None,
     epochs: int | None = None,
     methods: Sequence[str] = METHODS,
 ) -> EvaluationReport:
     """Cross-validate suggestions by transcript; see the module docstring."""
+    from qcode.nlp.examples import TrainingExample
     from qcode.nlp.rules import RuleMatcher
-    from qcode.nlp.suggestions import suggest
-    from qcode.nlp.training import MIN_EXAMPLES, TrainingExample, train_model
+    from qcode.nlp.suggestions import score_table, suggest
+    from qcode.nlp.training import MIN_EXAMPLES, train_model
 
     levels.check_level(level)
     unknown_methods = [m for m in methods if m not in METHODS]
@@ -131,6 +215,29 @@ def evaluate(
     notes: list[str] = []
     matcher = RuleMatcher(codebook)
     baseline = _Baseline(codebook)
+    columns = [codebook.ids.index(label) for label in label_list]
+    scored: dict[str, tuple[list[float], list[int]]] = {
+        m: ([], []) for m in methods if m != "baseline"
+    }
+
+    cold = None
+    if "codebook" in methods:
+        try:
+            cold = train_model([], codebook, level=level, skip_rare=True, epochs=epochs,
+                               seed=seed, unlabeled=[s.text for s in segments])
+        except NlpError as error:
+            notes.append(f"codebook: no model from the codebook alone ({error})")
+
+    def keep_scores(method: str, test: list[CodedSegment], table: Any) -> None:
+        found, truths = scored[method]
+        for row, s in enumerate(test):
+            expected = truth[(s.transcript, s.segment)]
+            for column, label in zip(columns, label_list, strict=True):
+                value = float(table[row, column])
+                if value > 0:
+                    found.append(value)
+                    truths.append(int(label in expected))
+
     for fold in split:
         overlap = fold.train & fold.test
         if overlap:  # folds() never does this; guard the promise anyway
@@ -142,11 +249,22 @@ def evaluate(
             for s in test:
                 found = levels.at_level(baseline.codes(s.text), level)
                 predicted["baseline"][(s.transcript, s.segment)] = found
+        texts = [s.text for s in test]
         if "rules" in methods:
             _collect(
                 predicted["rules"],
                 suggest(codebook, inputs, min_score=min_score, matcher=matcher),
                 level,
+            )
+            keep_scores("rules", test, score_table(codebook, texts, matcher=matcher))
+        if "codebook" in methods:
+            _collect(
+                predicted["codebook"],
+                suggest(codebook, inputs, model=cold, min_score=min_score, matcher=matcher),
+                level,
+            )
+            keep_scores(
+                "codebook", test, score_table(codebook, texts, model=cold, matcher=matcher)
             )
         if "model" not in methods and "combined" not in methods:
             continue
@@ -163,6 +281,7 @@ def evaluate(
                 skip_rare=True,
                 epochs=epochs,
                 seed=seed,
+                unlabeled=[s.text for s in segments],
             )
         except NlpError as error:
             notes.append(f"fold {fold.number}: no model ({error})")
@@ -178,12 +297,16 @@ def evaluate(
                 result = []
             else:
                 result = suggest(codebook, inputs, model=model, min_score=min_score, rules=False)
+                keep_scores("model", test, score_table(codebook, texts, model=model, rules=False))
             _collect(predicted["model"], result, level)
         if "combined" in methods:
             _collect(
                 predicted["combined"],
                 suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher),
                 level,
+            )
+            keep_scores(
+                "combined", test, score_table(codebook, texts, model=model, matcher=matcher)
             )
     reports = {method: _score(method, label_list, truth, predicted[method]) for method in methods}
     return EvaluationReport(
@@ -194,6 +317,7 @@ def evaluate(
         folds=tuple(split),
         methods=reports,
         notes=(*notes, *matcher.stopped),
+        calibration={m: reliability(*found) for m, found in scored.items()},
     )
 
 

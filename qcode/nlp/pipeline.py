@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 LEMMA_COMPONENT = "qcode_lemmas"
+TOKEN_TABLE = "qcode_tokens"
+"""``doc.user_data`` key of the array of LOWER, SENT_START, IDX, LENGTH, IS_SPACE per
+token (as ``Doc.to_array`` gives them) that the pipeline leaves for the rule scan."""
 
 
 class _LemmasAndSentences:
@@ -63,7 +66,7 @@ class _LemmasAndSentences:
 
     def _set(self, docs: list[Doc]) -> None:
         import numpy
-        from spacy.attrs import IS_PUNCT, LEMMA, LOWER, SENT_START
+        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_START
 
         if self.generation != lexicon.generation:
             self.by_lower.clear()
@@ -71,7 +74,7 @@ class _LemmasAndSentences:
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return
-        arrays = [doc.to_array([LOWER, IS_PUNCT]) for doc in docs]
+        arrays = [doc.to_array([LOWER, IS_PUNCT, IDX, LENGTH, IS_SPACE]) for doc in docs]
         together = numpy.concatenate(arrays)
         forms, inverse = numpy.unique(together[:, 0], return_inverse=True)
         table = self.by_lower
@@ -92,10 +95,13 @@ class _LemmasAndSentences:
         columns: Any = numpy.empty((len(together), 2), dtype="uint64")
         columns[:, 0] = lemmas
         columns[:, 1] = numpy.where(starts, 1, -1).astype("int64").view("uint64")
+        # the token table the rule scan reads, kept so it need not ask spaCy again
+        together[:, 1] = columns[:, 1]
         offset = 0
         for doc, array in zip(docs, arrays, strict=True):
             size = len(array)
             doc.from_array([LEMMA, SENT_START], columns[offset : offset + size])
+            doc.user_data[TOKEN_TABLE] = together[offset : offset + size]
             offset += size
 
 

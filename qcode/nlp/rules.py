@@ -18,6 +18,7 @@ keyword, so a coder sees it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -163,7 +164,12 @@ class RuleMatcher:
     def _find_phrases(
         self, scan: RuleScan, row: int, fills: list[frozenset[int]]
     ) -> list[tuple[Phrase, int, int]]:
-        present = frozenset().union(*fills)
+        # where each phrase word can stand, in text order
+        where: dict[int, list[int]] = {}
+        for j, ids in enumerate(fills):
+            for word in ids:
+                where.setdefault(word, []).append(j)
+        present = where.keys()
         start = scan.batch.span(row)[0]
         found = []
         for position, info in zip(*scan.tokens(row), strict=True):
@@ -171,7 +177,7 @@ class RuleMatcher:
                 phrase = self.table.phrases[index]
                 if not phrase.all_words <= present:
                     continue
-                span = _phrase_span(phrase, position - start, fills)
+                span = _phrase_span(phrase, position - start, where)
                 if span is None:
                     continue
                 first, stop = start + span[0], start + span[1]
@@ -208,11 +214,20 @@ class _Batch:
         import numpy
         from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER, SENT_START
 
-        arrays = [doc.to_array([LOWER, SENT_START, IDX, LENGTH, IS_SPACE]) for doc in docs]
+        from qcode.nlp.pipeline import TOKEN_TABLE
+
+        arrays: list[Any] = []
+        for doc in docs:
+            kept = doc.user_data.get(TOKEN_TABLE)
+            if kept is None:
+                kept = doc.to_array([LOWER, SENT_START, IDX, LENGTH, IS_SPACE])
+            arrays.append(kept)
         sizes = [len(doc) for doc in docs]
         self.size = sum(sizes)
         self.offsets = [0, *numpy.cumsum(sizes).tolist()]
         self.rows: Any = numpy.repeat(numpy.arange(len(docs)), sizes)
+        self.negations: list[int] = []
+        self._bounds: dict[int, tuple[int, int]] = {}
         if not self.size:
             self.lowers: Any = numpy.zeros(0, dtype="uint64")
             return
@@ -228,14 +243,19 @@ class _Batch:
         self.idx = small[:, 1].tolist()
         self.ends = (small[:, 1] + small[:, 2]).tolist()
         self.space = small[:, 3].astype(bool).tolist()
-        self.negations_in: dict[int, list[int]] = {}
 
     def span(self, row: int) -> tuple[int, int]:
         return self.offsets[row], self.offsets[row + 1]
 
     def set_negations(self, positions: list[int]) -> None:
-        for position in positions:
-            self.negations_in.setdefault(self.sentence[position], []).append(position)
+        """Remember where the negations are (batch positions, ascending)."""
+        self.negations = positions
+
+    def negations_in(self, number: int) -> list[int]:
+        """The positions of the negations in sentence ``number``."""
+        low = bisect_left(self.negations, self.sentence_first[number])
+        high = bisect_left(self.negations, self.sentence_stop[number], low)
+        return self.negations[low:high]
 
     def same_sentence(self, first: int, last: int) -> bool:
         return bool(self.sentence[first] == self.sentence[last])
@@ -253,16 +273,19 @@ class _Batch:
     def hit(self, code: str, kind: str, keyword: str, term: str, start: int, end: int) -> Hit:
         number = self.sentence[start]
         low, high = start, end
-        negations = self.negations_in.get(number)
+        negations = self.negations_in(number)
         if negations:
             nearest = min(negations, key=lambda i: (abs(i - start), i))
             low, high = min(low, nearest), max(high, nearest + 1)
-        first, stop = self.sentence_first[number], self.sentence_stop[number]
-        while first < stop - 1 and self.space[first]:
-            first += 1
-        last = stop - 1
-        while last > first and self.space[last]:
-            last -= 1
+        bounds = self._bounds.get(number)
+        if bounds is None:
+            first, stop = self.sentence_first[number], self.sentence_stop[number]
+            while first < stop - 1 and self.space[first]:
+                first += 1
+            last = stop - 1
+            while last > first and self.space[last]:
+                last -= 1
+            bounds = self._bounds[number] = (self.idx[first], self.ends[last])
         return Hit(
             code=code,
             kind=kind,
@@ -272,8 +295,8 @@ class _Batch:
             end=self.ends[end - 1],
             evidence_start=self.idx[low],
             evidence_end=self.ends[high - 1],
-            sentence_start=self.idx[first],
-            sentence_end=self.ends[last],
+            sentence_start=bounds[0],
+            sentence_end=bounds[1],
             negated=bool(negations),
         )
 
@@ -414,9 +437,9 @@ class RuleScan:
             wanted = tuple(codes)
             prefixes = tuple(code + "." for code in wanted)
             found = [f for f in found if f[0] in wanted or f[0].startswith(prefixes)]
-        hits = [self.batch.hit(*item) for item in found]
-        hits.sort(key=lambda hit: (hit.start, hit.code, hit.kind, hit.keyword))
-        return hits
+        # token order is text order: sort the plain tuples before making hits
+        found.sort(key=lambda item: (item[4], item[0], item[1], item[2]))
+        return [self.batch.hit(*item) for item in found]
 
 
 @lru_cache(maxsize=1)
@@ -449,23 +472,23 @@ def _compile_patterns(codebook: Codebook, guard: RegexGuard) -> Matcher | None:
 
 
 def _phrase_span(
-    phrase: Phrase, anchor: int, fills: list[frozenset[int]]
+    phrase: Phrase, anchor: int, where: dict[int, list[int]]
 ) -> tuple[int, int] | None:
     """Find every word of ``phrase`` near ``anchor``: in any order, as Dutch word order
     moves them ("informatie delen", "delen we informatie", "informatie wordt gedeeld"),
     or in order for a separated verb and its particle. Each word is taken at its nearest
-    free place within the phrase's reach of the anchor; ``fills[j]`` holds the phrase
-    words token ``j`` can stand for."""
+    free place within the phrase's reach of the anchor (the earlier one on a tie);
+    ``where[word]`` lists the token positions that can stand for a phrase word."""
     reach = phrase.reach or len(phrase.words) + 1
-    low = max(0, anchor - reach)
-    window = fills[low : anchor + reach + 1]
+    low, high = anchor - reach, anchor + reach
     used: list[int] = []
     for word in phrase.words:
         best = None
-        for offset, ids in enumerate(window):
-            j = low + offset
-            if word not in ids or j in used:
+        for j in where.get(word, ()):
+            if j < low or j in used:
                 continue
+            if j > high:
+                break
             if phrase.ordered and used and j <= used[-1]:
                 continue
             if best is None or abs(j - anchor) < abs(best - anchor):

@@ -55,7 +55,7 @@ def suggest(
     segments: Iterable[tuple[str, int, str]],
     *,
     model: TrainedModel | Sequence[TrainedModel] | None = None,
-    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    min_score: float | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
 ) -> list[Suggestion]:
@@ -78,16 +78,57 @@ def iter_suggestions(
     segments: Iterable[tuple[str, int, str]],
     *,
     model: TrainedModel | Sequence[TrainedModel] | None = None,
-    min_score: float = calibration.DEFAULT_MIN_SCORE,
+    min_score: float | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
 ) -> Iterator[Suggestion]:
     """Like :func:`suggest`, yielding suggestions batch by batch (for progress bars)."""
     from qcode.nlp.pipeline import get_pipeline
+
+    if min_score is not None and not 0.0 <= min_score <= 1.0:
+        raise NlpError(f"The minimum score must lie between 0 and 1, not {min_score}.")
+    scorer, matcher = _prepare(codebook, model, min_score, rules, matcher)
+    nlp = get_pipeline()
+    for batch in _batches(segments, BATCH_SIZE):
+        texts = [text for _, _, text in batch]
+        docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+        scan = matcher.scan(docs) if matcher is not None else None
+        yield from scorer.score_batch(batch, docs, scan)
+
+
+def score_table(
+    codebook: Codebook,
+    texts: Sequence[str],
+    *,
+    model: TrainedModel | Sequence[TrainedModel] | None = None,
+    rules: bool = True,
+    matcher: RuleMatcher | None = None,
+) -> Any:
+    """The score of every code (columns in codebook order) for every text (rows), as
+    :func:`suggest` computes it before any threshold: for calibration and evaluation."""
+    import numpy
+
+    from qcode.nlp.pipeline import get_pipeline
+
+    scorer, matcher = _prepare(codebook, model, None, rules, matcher)
+    nlp = get_pipeline()
+    parts = [numpy.zeros((0, len(scorer.codes)))]
+    for start in range(0, len(texts), BATCH_SIZE):
+        docs = list(nlp.pipe(texts[start : start + BATCH_SIZE], batch_size=BATCH_SIZE))
+        scan = matcher.scan(docs) if matcher is not None else None
+        parts.append(scorer.scores(docs, scan)[0])
+    return numpy.concatenate(parts)
+
+
+def _prepare(
+    codebook: Codebook,
+    model: TrainedModel | Sequence[TrainedModel] | None,
+    min_score: float | None,
+    rules: bool,
+    matcher: RuleMatcher | None,
+) -> tuple[_Scorer, RuleMatcher | None]:
     from qcode.nlp.rules import RuleMatcher
 
-    if not 0.0 <= min_score <= 1.0:
-        raise NlpError(f"The minimum score must lie between 0 and 1, not {min_score}.")
     models = _as_list(model)
     for trained in models:
         trained.check_codebook(codebook)
@@ -95,13 +136,7 @@ def iter_suggestions(
         raise NlpError("Suggesting without rules needs a trained model.")
     if rules and matcher is None:
         matcher = RuleMatcher(codebook)
-    scorer = _Scorer(codebook, models, min_score, rules)
-    nlp = get_pipeline()
-    for batch in _batches(segments, BATCH_SIZE):
-        texts = [text for _, _, text in batch]
-        docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
-        scan = matcher.scan(docs) if matcher is not None else None
-        yield from scorer.score_batch(batch, docs, scan)
+    return _Scorer(codebook, models, min_score, rules), matcher
 
 
 def _as_list(model: TrainedModel | Sequence[TrainedModel] | None) -> list[TrainedModel]:
@@ -129,20 +164,31 @@ class _Scorer:
     """Scores a batch of segments against every code at once, with numpy."""
 
     def __init__(
-        self, codebook: Codebook, models: list[TrainedModel], min_score: float, rules: bool
+        self,
+        codebook: Codebook,
+        models: list[TrainedModel],
+        min_score: float | None,
+        rules: bool,
     ) -> None:
         import numpy
 
         self.codes = list(codebook.ids)
         self.column = {code: i for i, code in enumerate(self.codes)}
         self.models = models
-        self.min_score = min_score
         self.rules = rules
         self.owner: dict[str, TrainedModel] = {}
         for trained in models:
             for label in trained.labels:
                 if label in self.column:
                     self.owner.setdefault(label, trained)
+        # each code's threshold: the one asked for, else the one its model learnt for
+        # the combined score (a model's bare probability keeps the default)
+        self.threshold = numpy.full(
+            len(self.codes), calibration.DEFAULT_MIN_SCORE if min_score is None else min_score
+        )
+        if min_score is None and rules:
+            for label, trained in self.owner.items():
+                self.threshold[self.column[label]] = trained.threshold(label)
         size = len(self.codes)
         self.parent = [
             self.column.get(code.rsplit(".", 1)[0], -1) if "." in code else -1
@@ -162,9 +208,9 @@ class _Scorer:
             for trained in models
         ]
 
-    def score_batch(
-        self, batch: list[tuple[str, int, str]], docs: list[Doc], scan: RuleScan | None
-    ) -> list[Suggestion]:
+    def scores(self, docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any, Any]:
+        """Scores, model probabilities (-1 where no model speaks), distinct rule terms and
+        pattern matches, each documents x codes."""
         import numpy
 
         n, size = len(docs), len(self.codes)
@@ -172,26 +218,46 @@ class _Scorer:
             terms, patterns = scan.terms, scan.patterns
         else:
             terms = patterns = numpy.zeros((n, size))
-        scores = calibration.rule_scores(terms, patterns) if self.rules else numpy.zeros((n, size))
+        lengths = numpy.asarray([len(doc) for doc in docs])
+        if self.rules and scan is not None:
+            scores = calibration.rule_scores(terms, patterns, lengths)
+        else:
+            scores = numpy.zeros((n, size))
         probability = numpy.full((n, size), -1.0)
-        bag = _bag(docs, scan) if self.models else None
+        inputs = _tokens(docs, scan) if self.models else None
         names = scan.term_names() if scan is not None and self.models else []
         for trained, kept in self.by_model:
-            if not kept or bag is None:
+            if not kept or inputs is None:
                 continue
-            predicted = trained.predict_bag(bag)[:, kept]
+            predicted = trained.predict_tokens(*inputs)[:, kept]
             columns = [self.column[trained.labels[j]] for j in kept]
             probability[:, columns] = predicted
-            if scan is not None:
-                rules = trained.reliability.probabilities(scan.triples, names, self.codes, n)
-                scores[:, columns] = trained.combiner.scores(predicted, rules[:, columns])
-            else:
+            if scan is None:
                 scores[:, columns] = predicted
+            elif trained.combiner.fitted_on:
+                rules = trained.reliability.probabilities(scan.triples, names, self.codes, n)
+                scores[:, columns] = trained.combiner.scores(
+                    predicted, rules[:, columns], lengths[:, None],
+                    [trained.labels[j] for j in kept],
+                )
+            else:
+                base = [trained.base_rate(trained.labels[j]) for j in kept]
+                scores[:, columns] = calibration.prior_scores(
+                    scores[:, columns], predicted, numpy.asarray(base)
+                )
         # a sub-code is never more likely than its parent (codes come parents first)
         for column, parent in enumerate(self.parent):
             if parent >= 0:
                 numpy.minimum(scores[:, column], scores[:, parent], out=scores[:, column])
-        passed = (scores >= self.min_score) & (scores > 0)
+        return scores, probability, terms, patterns
+
+    def score_batch(
+        self, batch: list[tuple[str, int, str]], docs: list[Doc], scan: RuleScan | None
+    ) -> list[Suggestion]:
+        import numpy
+
+        scores, probability, terms, patterns = self.scores(docs, scan)
+        passed = (scores >= self.threshold) & (scores > 0)
         # name the most specific code that passes: drop a code whose sub-code passes
         shown = passed & ~((passed.astype("int8") @ self.descendants.T.astype("int8")) > 0)
         hit_rows, hit_columns = numpy.nonzero(shown)
@@ -256,23 +322,25 @@ class _Scorer:
         return spans
 
 
-def _bag(docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any]:
-    """The model input for a batch, from the rule scan's token arrays when there is one."""
+def _tokens(
+    docs: list[Doc], scan: RuleScan | None
+) -> tuple[Any, Any, int, Any, Any, Sequence[str]]:
+    """What :meth:`TrainedModel.predict_tokens` reads: the tokens' lowercase forms and
+    documents (from the rule scan's arrays when there is one) and the rule evidence."""
     import numpy
     from spacy.attrs import LOWER
 
-    from qcode.nlp.features import bag_of_words
-
-    if not docs:
-        return bag_of_words(numpy.zeros(0, dtype="uint64"), [], 0, None)
     if scan is not None:
         lowers, rows = scan.batch.lowers, scan.batch.rows
+        terms, codes = scan.terms, scan.matcher.codes
     else:
         lowers = numpy.concatenate(
             [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
         )
         rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
-    return bag_of_words(lowers, rows, len(docs), docs[0].vocab.strings)
+        terms, codes = None, []
+    strings = docs[0].vocab.strings if docs else None
+    return lowers, rows, len(docs), strings, terms, codes
 
 
 def _method(by_rules: bool, by_model: bool) -> str:
@@ -288,10 +356,14 @@ def _evidence(
     sentences, then the words the model leaned on; and the character spans of the
     words."""
     spans: list[tuple[int, int]] = []
-    for hit in sorted(hits, key=lambda h: (h.evidence_start, -h.evidence_end)):
-        span = (hit.evidence_start, hit.evidence_end)
-        if not any(start <= span[0] and span[1] <= end for start, end in spans):
-            spans.append(span)
+    # in order of start (longest first), a span lies inside an earlier one exactly when
+    # it ends before the furthest end so far
+    furthest = -1
+    for start, end in sorted({(h.evidence_start, h.evidence_end) for h in hits},
+                             key=lambda span: (span[0], -span[1])):
+        if end > furthest:
+            spans.append((start, end))
+            furthest = end
     texts = [text[start:end] for start, end in spans]
     for hit in hits:
         sentence = hit.sentence(text)

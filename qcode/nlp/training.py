@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 from qcode.models import Codebook
 from qcode.nlp import calibration, levels
 from qcode.nlp.errors import NlpError, TooFewExamplesError
-from qcode.nlp.model import ModelInfo, TrainedModel, blank_classifier, textcat
+from qcode.nlp.examples import TrainingExample
+from qcode.nlp.features import Bags
+from qcode.nlp.model import ModelInfo, TrainedModel, _layers, blank_classifier
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,30 +40,33 @@ EPOCHS = 12
 proportionally fewer (at least 4), which keeps 5,000 segments within a minute."""
 FULL_EPOCHS_UP_TO = 1500
 LEARN_RATE = 0.02
+L2 = 0.0
 BATCH_SIZE = 32
+UPDATES_PER_EPOCH = 100
 CALIBRATION_FOLDS = 5
 """Folds for fitting the combiner; 3 above :data:`FULL_EPOCHS_UP_TO` examples."""
-MIN_CALIBRATION_EXAMPLES = 30
+ONE_SPLIT_FROM = 5000
+"""From this many examples on, the combiner and thresholds are fitted on one held-out
+third only (one extra training instead of three): a third of such a project is ample
+for four weights and a threshold per code."""
+MIN_CALIBRATION_EXAMPLES = 10
 """Below this many examples the combiner is not fitted; the default one is used."""
-
-
-@dataclass(frozen=True)
-class TrainingExample:
-    """One segment to learn from."""
-
-    text: str
-    positive: frozenset[str] = frozenset()
-    negative: frozenset[str] = frozenset()
-    exhaustive: bool = True
-    group: str = ""
-    """The transcript the segment belongs to; keeps calibration folds apart by transcript."""
 
 
 @dataclass
 class _Prepared:
-    words: list[list[str]]
-    truths: list[dict[str, float]]
+    """What training reads: the bags, and per example and label (columns in the order
+    of the labels trained) the truth (0 or 1) and its weight (0 where unknown)."""
+
+    bags: Bags
+    truth: Any
+    mask: Any
     groups: list[str]
+    tokens: Any
+    """The length of each example in tokens."""
+
+    def __len__(self) -> int:
+        return len(self.groups)
 
 
 def train_model(
@@ -74,6 +79,8 @@ def train_model(
     epochs: int | None = None,
     seed: int = 0,
     calibrate: bool = True,
+    seeds: bool = True,
+    unlabeled: Sequence[str] = (),
 ) -> TrainedModel:
     """Train a classifier for the codes at ``level`` from coded segments.
 
@@ -83,27 +90,39 @@ def train_model(
     ``calibrate`` (the default) it also fits the model's rule-and-model
     :class:`~qcode.nlp.calibration.Combiner` by cross-validation inside ``examples``.
     """
+    import numpy
     import spacy
+
+    from qcode.nlp.seeds import seed_examples, seed_weight
 
     started = time.perf_counter()
     levels.check_level(level)
-    if not examples:
+    real = list(examples)
+    if not real and not seeds:
         raise NlpError("There are no coded segments to train on: code some segments first.")
     unknown = levels.unknown_codes(
-        (c for e in examples for c in (*e.positive, *e.negative)), codebook
+        (c for e in real for c in (*e.positive, *e.negative)), codebook
     )
     if unknown:
         raise NlpError(
             "The training examples use codes the codebook does not have: " + ", ".join(unknown)
         )
-    if not any(example.positive for example in examples):
+    if not seeds and not any(example.positive for example in real):
         raise NlpError(
             "None of the segments to train on has a confirmed code: code some segments first."
         )
+    extra = seed_examples(codebook, weight=seed_weight(len(real))) if seeds else []
+    everything = real + extra
     all_labels = levels.labels(codebook, level)
-    truths = [_truth(example, level, all_labels) for example in examples]
-    positives = {label: sum(1 for t in truths if t.get(label) == 1.0) for label in all_labels}
-    rare = {label: n for label, n in positives.items() if n < min_examples}
+    # arrays, not a dict per example: 37,000 segments x 58 codes as dicts take 100 MB
+    truth, known = _truth_arrays(everything, level, all_labels)
+    coded = (truth[: len(real)] > 0).sum(axis=0).tolist()
+    from_seeds = (truth[len(real) :] > 0).sum(axis=0).tolist()
+    positives = dict(zip(all_labels, coded, strict=True))
+    seeded = dict(zip(all_labels, from_seeds, strict=True))
+    rare = {
+        label: n for label, n in positives.items() if n + seeded[label] < min_examples
+    }
     if rare and not skip_rare:
         raise TooFewExamplesError(rare, min_examples, level)
     labels = [label for label in all_labels if label not in rare]
@@ -113,25 +132,36 @@ def train_model(
             f"{level} level."
         )
     if epochs is None:
-        epochs = default_epochs(len(examples))
-    words, evidence = _read([e.text for e in examples], codebook)
+        epochs = default_epochs(len(everything))
+    bags, evidence, tokens = _read([e.text for e in everything], codebook)
+    kept = [all_labels.index(label) for label in labels]
+    weights = numpy.asarray([e.weight for e in everything], dtype="float32")
     prepared = _Prepared(
-        words=words,
-        truths=[{k: v for k, v in t.items() if k in labels} for t in truths],
-        groups=[e.group for e in examples],
+        bags=bags,
+        truth=truth[:, kept],
+        mask=known[:, kept] * weights[:, None],
+        groups=[e.group for e in everything],
+        tokens=tokens,
     )
-    nlp = _fit(prepared, range(len(examples)), labels, epochs=epochs, seed=seed)
-    reliability = _reliability(evidence, prepared.truths)
+    del truth, known
+    nlp = _fit(prepared, range(len(everything)), labels, epochs=epochs, seed=seed)
+    # rule reliabilities are learnt from the coders' decisions only: a seed made of a
+    # code's keywords would make every keyword look right
+    reliability = _reliability(evidence, prepared, labels, range(len(real)))
     combiner = calibration.DEFAULT_COMBINER
-    if calibrate and len(examples) >= MIN_CALIBRATION_EXAMPLES:
-        combiner = _calibrate(prepared, evidence, labels, epochs=epochs, seed=seed)
+    thresholds: dict[str, float] = {}
+    if calibrate and len(real) >= MIN_CALIBRATION_EXAMPLES:
+        combiner, thresholds = _calibrate(
+            prepared, evidence, labels, len(real), epochs=epochs, seed=seed
+        )
     info = ModelInfo(
         codebook_version=codebook.version,
         codebook_name=codebook.name,
         level=level,
         labels=tuple(labels),
-        examples=len(examples),
+        examples=len(real),
         positives={label: positives[label] for label in all_labels},
+        seeds=len(extra),
         skipped=tuple(sorted(rare)),
         trained_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         seed=seed,
@@ -139,7 +169,37 @@ def train_model(
         seconds=round(time.perf_counter() - started, 2),
         spacy_version=spacy.__version__,
     )
-    return TrainedModel(nlp, info, combiner, reliability)
+    truth, mask = prepared.truth, prepared.mask
+    weight = mask.sum(axis=0)
+    rates = (truth * mask).sum(axis=0) / numpy.maximum(weight, 1e-9)
+    if combiner.fitted_on == 0 and unlabeled:
+        rates = _typical(nlp, labels, unlabeled, codebook)
+    return TrainedModel(
+        nlp,
+        info,
+        combiner,
+        reliability,
+        thresholds=thresholds,
+        base_rates={label: round(float(r), 6) for label, r in zip(labels, rates, strict=True)},
+    )
+
+
+MAX_UNLABELED = 2000
+
+
+def _typical(nlp: Language, labels: list[str], texts: Sequence[str], codebook: Codebook) -> Any:
+    """The probability (from the mean log odds) the model gives each code on the
+    project's own, uncoded text: the base line an uncalibrated model's evidence is
+    measured against (a model trained on short codebook texts reads every long interview
+    turn as unlike any code)."""
+    import numpy
+
+    step = max(1, len(texts) // MAX_UNLABELED)
+    bags, _, _ = _read(list(texts[::step]), codebook)
+    model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
+)
+    p = numpy.clip(model.predict_bag(bags.take(numpy.arange(len(bags)))), 1e-4, 1 - 1e-4)
+    return 1.0 / (1.0 + numpy.exp(-numpy.log(p / (1 - p)).mean(axis=0)))
 
 
 def default_epochs(examples: int) -> int:
@@ -163,36 +223,70 @@ def _truth(example: TrainingExample, level: str, labels: list[str]) -> dict[str,
 def _fit(
     prepared: _Prepared, indexes: Iterable[int], labels: list[str], *, epochs: int, seed: int
 ) -> Language:
+    """Train a classifier on the examples at ``indexes``.
+
+    The bag-of-words model's linear layer is updated directly with the gradient of the
+    log loss (codes an example says nothing about are left out of it, and each example
+    counts with its weight), fed the bags :func:`_read` computed once; no spaCy
+    documents or examples are built per update.
+    """
+    import numpy
+    from thinc.api import Adam
+
+    truth, mask = prepared.truth, prepared.mask
+    informative = mask.any(axis=1)
+    train = [i for i in indexes if informative[i]]
+    if not train:
+        raise NlpError("None of the training examples says anything about the codes to learn.")
+    nlp = blank_classifier(labels)
+    _initialise(nlp, labels)
+    linear, _ = _layers(nlp)
+    optimizer = Adam(learn_rate=LEARN_RATE, L2=L2, use_averages=False)
+    rng = random.Random(seed)
+    size = batch_size(len(train))
+    for _ in range(epochs):
+        rng.shuffle(train)
+        for start in range(0, len(train), size):
+            batch = train[start : start + size]
+            logits, backprop = linear.begin_update(prepared.bags.take(batch))
+            probability = 1.0 / (1.0 + numpy.exp(-numpy.clip(logits, -30, 30)))
+            backprop(((probability - truth[batch]) * mask[batch]).astype("float32"))
+            linear.finish_update(optimizer)
+    return nlp
+
+
+def batch_size(examples: int) -> int:
+    """Examples per update: :data:`BATCH_SIZE`, more for large sets so that an epoch
+    takes at most about :data:`UPDATES_PER_EPOCH` updates (each update touches every
+    weight of the model)."""
+    return max(BATCH_SIZE, -(-examples // UPDATES_PER_EPOCH))
+
+
+def _truth_arrays(
+    examples: Sequence[TrainingExample], level: str, labels: list[str]
+) -> tuple[Any, Any]:
+    """Truth (1 or 0) and whether it is known, per example and label."""
+    import numpy
+
+    column = {label: j for j, label in enumerate(labels)}
+    truth = numpy.zeros((len(examples), len(labels)), dtype="float32")
+    known = numpy.zeros_like(truth)
+    for row, example in enumerate(examples):
+        for label, value in _truth(example, level, labels).items():
+            truth[row, column[label]] = value
+            known[row, column[label]] = 1.0
+    return truth, known
+
+
+def _initialise(nlp: Language, labels: list[str]) -> None:
     from spacy.tokens import Doc
     from spacy.training import Example
-    from spacy.util import fix_random_seed, minibatch
-    from thinc.api import Adam
 
     from qcode.nlp.features import EMPTY
 
-    fix_random_seed(seed)
-    rng = random.Random(seed)
-    nlp = blank_classifier(labels)
-    vocab = nlp.vocab
-
-    def example(i: int) -> Example:
-        doc = Doc(vocab, words=prepared.words[i] or [EMPTY])
-        return Example.from_dict(doc, {"cats": prepared.truths[i]})
-
-    train = [i for i in indexes if prepared.truths[i]]
-    if not train:
-        raise NlpError("None of the training examples says anything about the codes to learn.")
-    # Examples are built per batch, not all at once: a replication-size corpus (2.5
-    # million words) as spaCy documents takes gigabytes. The labels are already added,
-    # so initializing looks at a sample only: the first ten, as spaCy itself does.
-    nlp.initialize(lambda: [example(i) for i in train[:10]])
-    optimizer = Adam(learn_rate=LEARN_RATE)
-    component = textcat(nlp)
-    for _ in range(epochs):
-        rng.shuffle(train)
-        for batch in minibatch(train, size=BATCH_SIZE):
-            component.update([example(i) for i in batch], sgd=optimizer)
-    return nlp
+    doc = Doc(nlp.vocab, words=[EMPTY])
+    sample = Example.from_dict(doc, {"cats": {label: 0.0 for label in labels}})
+    nlp.initialize(lambda: [sample])
 
 
 def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
@@ -201,92 +295,147 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     from qcode.nlp.crossval import folds
 
     k = CALIBRATION_FOLDS if len(groups) <= FULL_EPOCHS_UP_TO else 3
+    keep = 1 if len(groups) >= ONE_SPLIT_FROM else k
     distinct = sorted(set(groups))
     if len(distinct) >= 2 and all(distinct):
         return [
             [i for i, g in enumerate(groups) if g in fold.test]
             for fold in folds(groups, k=k, seed=seed)
-        ]
+        ][:keep]
     order = list(range(len(groups)))
     random.Random(seed).shuffle(order)
-    return [sorted(order[n::k]) for n in range(k)]
+    return [sorted(order[n::k]) for n in range(k)][:keep]
 
 
-def _read(
-    texts: Sequence[str], codebook: Codebook
-) -> tuple[list[list[str]], tuple[Any, list[str], list[str]]]:
-    """The model words of every text, and the distinct (document, code column, term) rule
-    evidence with the term names and the code of each column. Texts are read 256 at a
-    time so that only one batch of spaCy documents is in memory at once."""
+_Read = tuple[Bags, tuple[Any, list[str], list[str]], Any]
+_last_read: dict[tuple[str, int, int], _Read] = {}
+
+
+def _read(texts: Sequence[str], codebook: Codebook) -> _Read:
+    """The bag of words of every text, the distinct (document, code column, term) rule
+    evidence with the term names and the code of each column, and each text's length in
+    tokens. Texts are read 256 at
+    a time so that only one batch of spaCy documents is in memory at once. The last
+    result is kept: ``qcode train`` reads the same texts for both levels."""
+    key = (codebook.version, len(texts), hash(tuple(texts)))
+    found = _last_read.get(key)
+    if found is None:
+        found = _read_texts(texts, codebook)
+        _last_read.clear()
+        _last_read[key] = found
+    return found
+
+
+def _read_texts(texts: Sequence[str], codebook: Codebook) -> _Read:
     import numpy
 
-    from qcode.nlp.features import model_words
+    from qcode.nlp.features import bag_of_words
     from qcode.nlp.pipeline import get_pipeline
     from qcode.nlp.rules import RuleMatcher
 
     matcher = RuleMatcher(codebook)
     pipeline = get_pipeline()
-    words: list[list[str]] = []
+    bags = []
     parts = []
+    tokens: list[int] = []
     for start in range(0, len(texts), 256):
         docs = list(pipeline.pipe(texts[start : start + 256], batch_size=256))
-        words.extend(model_words(doc) for doc in docs)
-        triples = matcher.scan(docs).triples
+        tokens.extend(len(doc) for doc in docs)
+        scan = matcher.scan(docs)
+        strings = docs[0].vocab.strings if docs else None
+        bags.append(
+            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings,
+                         evidence=(scan.terms, matcher.codes))
+        )
+        triples = scan.triples
         triples[:, 0] += start
         parts.append(triples)
     names = [""] * len(matcher.table.terms)
     for name, index in matcher.table.terms.items():
         names[index] = name
     found = numpy.concatenate(parts) if parts else numpy.zeros((0, 3), dtype="int64")
-    return words, (found, names, matcher.codes)
+    return Bags(bags), (found, names, matcher.codes), numpy.asarray(tokens, dtype="int64")
 
 
 def _reliability(
     evidence: tuple[Any, list[str], list[str]],
-    truths: list[dict[str, float]],
-    rows: Sequence[int] | None = None,
+    prepared: _Prepared,
+    labels: list[str],
+    rows: Sequence[int],
 ) -> calibration.RuleReliability:
+    """Rule reliabilities learnt from the documents at ``rows``."""
+    import numpy
+
     triples, names, codes = evidence
-    return calibration.fit_reliability(triples, names, codes, truths, rows)
+    truth, mask = prepared.truth, prepared.mask
+    label_of = numpy.full(len(codes), -1, dtype="int64")
+    for j, label in enumerate(labels):
+        label_of[codes.index(label)] = j
+    allowed = numpy.zeros(len(prepared), dtype=bool)
+    allowed[numpy.asarray(list(rows), dtype="int64")] = True
+    row, label = triples[:, 0], label_of[triples[:, 1]]
+    usable = allowed[row] & (label >= 0)
+    outcomes = numpy.full(len(triples), -1.0)
+    at = (row[usable], label[usable])
+    outcomes[usable] = numpy.where(mask[at] > 0, truth[at], -1.0)
+    return calibration.fit_reliability(triples, outcomes, names, codes)
 
 
 def _calibrate(
     prepared: _Prepared,
     evidence: tuple[Any, list[str], list[str]],
     labels: list[str],
+    real: int,
     *,
     epochs: int,
     seed: int,
-) -> calibration.Combiner:
+) -> tuple[calibration.Combiner, dict[str, float]]:
+    """Fit the combiner on out-of-fold model and rule probabilities, then choose each
+    code's threshold on the combined out-of-fold scores."""
+    import numpy
+
     triples, names, codes = evidence
     columns = [codes.index(label) for label in labels]
-    found: dict[str, list[float]] = {"p": [], "r": [], "y": []}
-    for held_out in _calibration_folds(prepared.groups, seed):
+    truth, mask = prepared.truth, prepared.mask
+    found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": [], "tokens": []}
+    for held_out in _calibration_folds(prepared.groups[:real], seed):
         held = set(held_out)
-        training = [i for i in range(len(prepared.words)) if i not in held]
+        training = [i for i in range(len(prepared)) if i not in held]
         if not held_out or not training:
             continue
         try:
             nlp = _fit(prepared, training, labels, epochs=epochs, seed=seed)
         except NlpError:
             continue
-        fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER)
-        scores = fold_model.predict_words([prepared.words[i] for i in held_out]).tolist()
-        reliability = _reliability(evidence, prepared.truths, training)
-        mask = numpy_isin(triples[:, 0], held_out)
-        local = triples[mask].copy()
-        position = {row: n for n, row in enumerate(held_out)}
-        local[:, 0] = [position[row] for row in local[:, 0].tolist()]
-        rules = reliability.probabilities(local, names, codes, len(held_out))[:, columns]
-        for n, (i, row) in enumerate(zip(held_out, scores, strict=True)):
-            for j, (label, probability) in enumerate(zip(labels, row, strict=True)):
-                truth = prepared.truths[i].get(label)
-                if truth is None:
-                    continue
-                found["p"].append(float(probability))
-                found["r"].append(float(rules[n, j]))
-                found["y"].append(truth)
-    return calibration.fit_combiner(found["p"], found["r"], [int(y) for y in found["y"]])
+        fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
+         )
+        found["p"].append(fold_model.predict_bag(prepared.bags.take(held_out)))
+        reliability = _reliability(evidence, prepared, labels, [i for i in training if i < real])
+        local = triples[numpy_isin(triples[:, 0], held_out)].copy()
+        position = numpy.full(len(prepared), -1, dtype="int64")
+        position[held_out] = numpy.arange(len(held_out))
+        local[:, 0] = position[local[:, 0]]
+        found["r"].append(
+            reliability.probabilities(local, names, codes, len(held_out))[:, columns]
+        )
+        found["y"].append(truth[held_out])
+        found["tokens"].append(
+            numpy.broadcast_to(prepared.tokens[held_out][:, None], (len(held_out), len(labels)))
+        )
+        found["known"].append(mask[held_out] > 0)
+    if not found["p"]:
+        return calibration.DEFAULT_COMBINER, {}
+    p, r, y, known, tokens = (
+        numpy.concatenate(found[k]) for k in ("p", "r", "y", "known", "tokens")
+    )
+    columns_of = numpy.broadcast_to(numpy.arange(len(labels)), p.shape)
+    combiner = calibration.fit_combiner(p[known], r[known], y[known], tokens[known],
+                                        codes=columns_of[known], labels=labels)
+    scores = combiner.scores(p, r, tokens, labels)
+    thresholds = calibration.choose_thresholds(
+        {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
+    )
+    return combiner, thresholds
 
 
 def numpy_isin(values: Any, members: Sequence[int]) -> Any:
