@@ -90,34 +90,35 @@ def _reasons(row: CodeAgreement) -> tuple[str, str, str]:
 
 
 def _print_table(report: AgreementReport) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    from qcode.cli.layout import print_listing
 
-    table = Table(title=f"Agreement ({report.level} level, {' vs '.join(report.coders)})")
-    table.add_column("code", no_wrap=True)
-    table.add_column("label", overflow="fold", ratio=1, min_width=12)
-    for name in ("units", "coded", "agreement", "kappa", "alpha"):
-        table.add_column(name, justify="right", no_wrap=True)
+    undefined: dict[str, list[str]] = {}
+    rows: list[dict[str, Any]] = []
     for row in report.rows:
-        if row is report.pooled:
-            table.add_section()
-        figures = [
-            _shown(getattr(row, statistic), why, percent=statistic == STATISTICS[0])
-            for statistic, why in zip(STATISTICS, _reasons(row), strict=True)
-        ]
-        table.add_row(escape(row.code), escape(row.label), str(row.n_units),
-                      str(row.coded_units), *figures)
-    console.print(table)
+        entry: dict[str, Any] = {"code": row.code, "label": row.label, "units": row.n_units,
+                                 "coded": row.coded_units}
+        for name, statistic, why in zip(("agreement", "kappa", "alpha"), STATISTICS,
+                                        _reasons(row), strict=True):
+            value = getattr(row, statistic)
+            entry[name] = _shown(value, percent=statistic == STATISTICS[0])
+            if value is None:
+                undefined.setdefault(why, []).append(f"{row.code} {name}")
+        rows.append(entry)
+    print_listing(console, rows, ["code", "label", "units", "coded", "agreement", "kappa",
+                                  "alpha"],
+                  title=f"Agreement ({report.level} level, {' vs '.join(report.coders)})")
     note("units: respondent segments (pooled: segment x code decisions); coded: units "
          "with the code from at least one coder")
+    for why, where in undefined.items():
+        note(f"n/a, undefined ({why}): {', '.join(where)}")
     if report.unused_codes:
         note(f"{len(report.unused_codes)} code(s) applied by no coder on these segments "
              f"(left out): {', '.join(report.unused_codes)}")
 
 
-def _shown(value: float | None, why: str, *, percent: bool) -> str:
+def _shown(value: float | None, *, percent: bool) -> str:
     if value is None:
-        return f"undefined ({why})"
+        return "n/a"
     return f"{value:.1f}%" if percent else f"{value:.3f}"
 
 
@@ -164,7 +165,8 @@ def disagreements(
         return
     columns, table = worksheet_table(found)
     columns.remove("agreed")
-    emit(table, fmt, columns=columns, title="Disagreements", empty="no disagreements")
+    emit(table, fmt, columns=columns, title=f"Disagreements ({len(table)})",
+         empty="no disagreements")
 
 
 @app.command("reconcile")

@@ -7,7 +7,6 @@ from enum import Enum
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from qcode.cli.app import app
@@ -21,8 +20,11 @@ from qcode.cli.common import (
     open_project,
 )
 from qcode.coding.manual import default_coder
+from qcode.session.evidence import matched_words
 from qcode.store import Project
 
+DECIMALS = 3
+"""Decimals of every figure `qcode evaluate` prints."""
 CODER_OPTION = typer.Option(None, "--coder", "-c",
                             help="Coder name (default: QCODE_CODER, else your user name).")
 
@@ -60,13 +62,14 @@ def suggest(
         )
     table = fmt is ListFormat.table
     rows = [
-        {"transcript": s.transcript, "segment": s.segment, "code": s.code, "score": s.score,
-         "method": s.method,
-         "evidence": " | ".join(s.evidence[:2]) if table else list(s.evidence)}
+        {"transcript": s.transcript, "segment": s.segment, "code": s.code,
+         "score": f"{s.score:.2f}" if table else s.score, "method": s.method,
+         # On screen the matched words once each; scripts get the stored evidence.
+         "evidence": ", ".join(matched_words(s.text, s.spans)) if table else list(s.evidence)}
         for s in outcome.suggestions
     ]
     emit(rows, fmt, columns=["transcript", "segment", "code", "score", "method", "evidence"],
-         title="Pending suggestions", empty="no pending suggestions")
+         title=f"Pending suggestions ({len(rows)})", empty="no pending suggestions")
     using = f"rules and the {'/'.join(outcome.models)} model" if outcome.models else "rules only"
     note(f"{outcome.segments} respondent segments ({outcome.words:,} words), {using}: "
          f"{outcome.new} new, {outcome.updated} updated, {outcome.removed} withdrawn; "
@@ -245,46 +248,49 @@ def evaluate(
         report = evaluate_project(project, level=level.value, k=folds, coders=coder,
                                   min_score=min_score)
     methods = list(report.methods)
+    table = fmt is ListFormat.table
+
+    def figure(value: float) -> object:
+        # Three decimals everywhere: 0.400 beside 0.667, never 0.4.
+        return round(value, DECIMALS) if fmt is ListFormat.jsonl else f"{value:.{DECIMALS}f}"
+
     rows: list[dict[str, object]] = []
     codes = sorted({c for m in report.methods.values() for c in m.per_code})
     for code in codes:
-        row: dict[str, object] = {"code": code}
+        row: dict[str, object] = {"code": code, "n": 0}
         for method in methods:
             scores = report.methods[method].per_code.get(code)
-            row["n"] = scores.support if scores else row.get("n", 0)
-            row[f"{method}_f1"] = round(scores.f1, 3) if scores else None
+            if scores is not None:
+                row["n"] = scores.support
+            row[f"{method}_f1"] = figure(scores.f1) if scores else None
+            if not table:
+                row[f"{method}_precision"] = figure(scores.precision) if scores else None
+                row[f"{method}_recall"] = figure(scores.recall) if scores else None
         rows.append(row)
     micro: dict[str, object] = {"code": "micro", "n": None}
     macro: dict[str, object] = {"code": "macro", "n": None}
     for method in methods:
         m = report.methods[method]
-        micro[f"{method}_f1"] = round(m.micro.f1, 3)
-        macro[f"{method}_f1"] = round(m.macro_f1, 3)
+        micro[f"{method}_f1"] = figure(m.micro.f1)
+        macro[f"{method}_f1"] = figure(m.macro_f1)
+        if not table:
+            micro[f"{method}_precision"] = figure(m.micro.precision)
+            micro[f"{method}_recall"] = figure(m.micro.recall)
     rows += [micro, macro]
-    if fmt is not ListFormat.table:
-        for method in methods:
-            m = report.methods[method]
-            for row in rows:
-                scores = m.per_code.get(str(row["code"])) if row["code"] not in ("micro", "macro") \
-                    else (m.micro if row["code"] == "micro" else None)
-                if scores is not None:
-                    row[f"{method}_precision"] = round(scores.precision, 3)
-                    row[f"{method}_recall"] = round(scores.recall, 3)
     columns = ["code", "n", *[f"{m}_f1" for m in methods]]
-    if fmt is not ListFormat.table:
+    if not table:
         columns += [f"{m}_{s}" for m in methods for s in ("precision", "recall")]
     emit(rows, fmt, columns=columns,
          title=f"Cross-validated F1 at {report.level} level ({len(report.folds)} folds by "
                f"transcript, {report.transcripts} transcripts, {report.segments} segments)")
-    if fmt is ListFormat.table:
-        table = Table(title="Overall", show_header=True)
-        for column in ("method", "micro P", "micro R", "micro F1", "macro F1"):
-            table.add_column(column, justify="right" if column != "method" else "left")
-        for method in methods:
-            m = report.methods[method]
-            table.add_row(method, f"{m.micro.precision:.3f}", f"{m.micro.recall:.3f}",
-                          f"{m.micro.f1:.3f}", f"{m.macro_f1:.3f}")
-        console.print(table)
+    if table:
+        overall = [
+            {"method": method, "micro P": figure(m.micro.precision),
+             "micro R": figure(m.micro.recall), "micro F1": figure(m.micro.f1),
+             "macro F1": figure(m.macro_f1)}
+            for method, m in report.methods.items()
+        ]
+        emit(overall, fmt, columns=list(overall[0]), title="Overall")
         note(f"baseline: {report.baseline}")
         for message in report.notes:
             note(f"note: {message}")

@@ -95,10 +95,13 @@ def list_(
          "created_at": c.created_at}
         for c in codings
     ]
-    columns = ["transcript", "segment", "code", "coder", "provenance", "memo", "start", "end"]
-    if fmt is not ListFormat.table:
-        columns.append("created_at")
-    emit(rows, fmt, columns=columns, title="Codings", empty="no codings")
+    columns = ["transcript", "segment", "code", "coder", "provenance", "memo", "start", "end",
+               "created_at"]
+    if fmt is ListFormat.table:
+        for row in rows:
+            row["span"] = f"{row['start']}:{row['end']}" if row["start"] is not None else None
+        columns = ["transcript", "segment", "code", "coder", "provenance", "span", "memo"]
+    emit(rows, fmt, columns=columns, title=f"Codings ({len(rows)})", empty="no codings")
 
 
 @codings_app.command("import")

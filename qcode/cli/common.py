@@ -12,8 +12,8 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from qcode.cli.layout import print_listing
 from qcode.store import Project, find_project
 
 console = Console(highlight=False)
@@ -29,10 +29,6 @@ class ListFormat(str, Enum):
 FORMAT_OPTION = typer.Option(
     ListFormat.table, "--format", "-f", help="table for people; csv or jsonl for scripts."
 )
-
-
-ID_COLUMNS = frozenset({"id", "code", "transcript"})
-PROSE_COLUMNS = frozenset({"text", "evidence", "memo", "description", "keywords", "label"})
 
 
 def open_project(ctx: typer.Context) -> Project:
@@ -63,26 +59,13 @@ def emit(
     if not rows:
         err_console.print(empty)
         return
-    table = Table(title=title, show_lines=False)
-    for i, column in enumerate(columns):
-        numeric = all(isinstance(row.get(column), int | float) for row in rows)
-        widest = max(len(_flat(row.get(column, ""))) for row in rows)
-        if numeric or i == 0 or column in ID_COLUMNS:
-            # Ids and numbers are never cut or wrapped: people copy them into commands.
-            table.add_column(column, justify="right" if numeric else "left", no_wrap=True,
-                             min_width=min(widest, 40))
-        elif column in PROSE_COLUMNS:
-            table.add_column(column, overflow="fold", ratio=1, min_width=12)
-        else:
-            table.add_column(column, overflow="fold", max_width=max(len(column), 24))
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else _flat(row.get(c)) for c in columns))
-    console.print(table)
+    print_listing(console, rows, columns, title=title)
 
 
 def _flat(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return " ".join(str(v) for v in value)
+        return " ".join(",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+                        for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

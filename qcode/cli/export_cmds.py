@@ -7,11 +7,10 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from qcode.cli.app import app
 from qcode.cli.common import console, note, open_project
+from qcode.cli.layout import print_listing
 from qcode.errors import ExportError
 
 export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
@@ -88,14 +87,10 @@ def matrix(
     if csv_out:
         frame.to_csv(sys.stdout, lineterminator="\n")
         return
-    table = Table(title=title)
-    table.add_column("code")
-    for column in frame.columns[1:]:
-        table.add_column(escape(str(column)), justify="right")
-    for code, row in frame.iterrows():
-        values = [str(v) if v else "[dim]·[/]" for v in row.iloc[1:]]
-        table.add_row(escape(str(code)), *values)
-    console.print(table)
+    groups = [str(column) for column in frame.columns[1:]]
+    rows = [{"code": str(code), **{g: v for g, v in zip(groups, row.iloc[1:], strict=True)}}
+            for code, row in frame.iterrows()]
+    print_listing(console, rows, ["code", *groups], title=title)
 
 
 @export_app.command("quotes")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from qcode.cli.app import app
 from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
+from qcode.cli.layout import ShownSegment, segments_listing
 from qcode.store import init_project
 from qcode.store.transcripts import get_segments, list_transcripts
 
@@ -96,57 +93,54 @@ def transcripts(ctx: typer.Context, fmt: ListFormat = FORMAT_OPTION) -> None:
                "format"]
     if fmt is ListFormat.table:
         columns = ["id", "respondent", "case", "role", "segments", "words"]
-    emit(rows, fmt, columns=columns, title="Transcripts",
+    emit(rows, fmt, columns=columns, title=f"Transcripts ({len(rows)})",
          empty="no transcripts yet; add some with 'qcode import PATH'")
 
 
 class ShowFormat(str, Enum):
     text = "text"
-    jsonl = "jsonl"
+    table = "table"
     csv = "csv"
+    jsonl = "jsonl"
 
 
 @app.command()
 def show(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id (see 'qcode transcripts')."),
-    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f", help="text, jsonl or csv."),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f",
+                                   help="text (or table) for people; csv or jsonl for scripts."),
     coder: list[str] = typer.Option([], "--coder", help="Only codes by these coders."),
 ) -> None:
-    """Show a transcript as numbered segments with speaker, text and codes.
+    """Show a transcript as numbered segments with speaker, text, codes and who coded them.
 
-    Example: qcode show noordrand-r01 --format jsonl
+    Example: qcode show noordrand-r01 --coder ref
     """
     from qcode.coding.manual import list_codings
 
     with open_project(ctx) as project:
         segments = get_segments(project, transcript)
         codings = list_codings(project, transcripts=[transcript], coders=coder)
-    codes: dict[int, list[str]] = {}
+    coded_by: dict[int, dict[str, list[str]]] = {}
     for coding in codings:
-        listed = codes.setdefault(coding.segment, [])
-        if coding.code not in listed:
-            listed.append(coding.code)
+        coders = coded_by.setdefault(coding.segment, {}).setdefault(coding.code, [])
+        if coding.coder not in coders:
+            coders.append(coding.coder)
+    if fmt in (ShowFormat.text, ShowFormat.table):
+        shown = [
+            ShownSegment(s.number, s.speaker, s.text, s.interviewer,
+                         tuple((code, tuple(who)) for code, who in
+                               coded_by.get(s.number, {}).items()))
+            for s in segments
+        ]
+        console.print(segments_listing(f"{transcript} ({len(segments)} segments)", shown,
+                                       width=console.width), no_wrap=True, crop=False)
+        return
     rows = [
         {"segment": s.number, "speaker": s.speaker, "interviewer": s.interviewer,
-         "text": s.text, "codes": codes.get(s.number, []), "start_time": s.start_time,
-         "end_time": s.end_time}
+         "text": s.text, "codes": list(coded_by.get(s.number, {})),
+         "coders": list(coded_by.get(s.number, {}).values()),
+         "start_time": s.start_time, "end_time": s.end_time}
         for s in segments
     ]
-    if fmt is ShowFormat.jsonl:
-        for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    if fmt is ShowFormat.csv:
-        emit(rows, ListFormat.csv, columns=list(rows[0]))
-        return
-    table = Table(title=transcript, show_lines=True, expand=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("speaker", no_wrap=True)
-    table.add_column("text", ratio=4)
-    table.add_column("codes", ratio=1)
-    for segment in segments:
-        style = "dim" if segment.interviewer else None
-        table.add_row(str(segment.number), escape(segment.speaker), escape(segment.text),
-                      escape("\n".join(codes.get(segment.number, []))), style=style)
-    console.print(table)
+    emit(rows, ListFormat(fmt.value), columns=list(rows[0]))
