@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from qcode.cli import app
 from qcode.store import find_project
-from tests.conftest import INTERVIEW_ONE, snapshot
+from tests.conftest import INTERVIEW_ONE, command_paths, snapshot
 
 runner = CliRunner()
 
@@ -213,22 +213,9 @@ def test_usage_error_exits_2() -> None:
     assert runner.invoke(app, ["codings", "add"]).exit_code == 2
 
 
-def _all_commands() -> list[list[str]]:
-    from typer.main import get_command
-
-    root = get_command(app)
-    paths: list[list[str]] = []
-    for name, command in root.commands.items():  # type: ignore[attr-defined]
-        if hasattr(command, "commands"):
-            paths.extend([name, sub] for sub in command.commands)
-        else:
-            paths.append([name])
-    return paths
-
-
 def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for path in _all_commands():
+    for path in command_paths():
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0
         assert "Example: qcode" in result.stdout, path

@@ -89,9 +89,12 @@ def test_words_are_never_broken_inside_a_column(demo: Path,
     shown = run(demo, ["transcripts"], monkeypatch).stdout
     for word in ("Veiligheidshuis", "Noordrand", "Rivierstad", "politie-basisteam"):
         assert whole(shown, word), word
-    # The short table keeps one transcript a row, its case wrapped beside it.
-    first = next(line for line in shown.splitlines() if line.startswith("noordrand-r01"))
-    assert first.split()[:2] == ["noordrand-r01", "R01"] and first.split()[-2:] == ["54", "1900"]
+    # One transcript a row, its case wrapped beside it.
+    lines = shown.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("noordrand-r01"))
+    assert lines[first].split() == ["noordrand-r01", "R01", "Veiligheidshuis", "manager", "54",
+                                    "1900"]
+    assert lines[first + 1].split() == ["Noordrand"]
 
 
 def test_agreement_labels_and_negative_figures_show_in_full(

@@ -235,7 +235,7 @@ def merge(
     whose text matches nothing here, or a code this codebook lacks, stops the merge with
     nothing merged. Merging twice changes nothing.
 
-    Example: qcode merge ../project-ans
+    Example: qcode merge coder-b --dry-run
     """
     from qcode.coding.merge import merge_project
 

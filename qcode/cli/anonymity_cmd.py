@@ -50,7 +50,7 @@ def check_anonymity(
     file:line:col kind "text" (in .docx files the line is the paragraph number). Exits 1
     when something is found, 0 when the files are clean. No project is needed.
 
-    Example: qcode check-anonymity interviews/ --mask --out gemaskeerd/
+    Example: qcode check-anonymity transcripts_sample/ --mask --out gemaskeerd/
     """
     from qcode.anonymity import check_paths, mask_paths
 

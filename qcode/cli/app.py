@@ -13,9 +13,42 @@ from typer.core import TyperGroup
 from qcode import __version__
 from qcode.errors import ExitStatus, QcodeError
 
+WORKFLOW = (
+    "init", "import", "codebook", "transcripts", "show", "codings", "tag", "suggest", "review",
+    "train", "evaluate", "agreement", "disagreements", "reconcile", "merge", "export", "report",
+)
+"""The commands in the order a study uses them; ``qcode --help`` lists them so, and the
+others (tools used at any time) after them."""
+
 
 class QcodeGroup(TyperGroup):
     """Turns library errors into one line on stderr and an exit code, never a traceback."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        order = {name: i for i, name in enumerate(WORKFLOW)}
+        return sorted(names, key=lambda name: order.get(name, len(order)))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        from qcode.cli.command import format_parameters
+
+        format_parameters(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        shown = [(name, c) for name, c in commands if c is not None and not c.hidden]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        work = [(name, c.get_short_help_str(limit)) for name, c in shown if name in WORKFLOW]
+        other = [(name, c.get_short_help_str(limit)) for name, c in shown
+                 if name not in WORKFLOW]
+        for title, rows in (("Commands, in the order of the work", work),
+                            ("Other commands", other)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -20,11 +20,15 @@ from qcode.cli.common import (
     open_project,
 )
 from qcode.coding.manual import default_coder
+from qcode.errors import QcodeError
 from qcode.session.evidence import matched_words
 from qcode.store import Project
+from qcode.words import plural
 
 DECIMALS = 3
 """Decimals of every figure `qcode evaluate` prints."""
+MIN_EXAMPLES = 3
+"""Coded segments a code needs before `qcode train` learns it (as qcode.nlp.training)."""
 CODER_OPTION = typer.Option(None, "--coder", "-c",
                             help="Coder name (default: QCODE_CODER, else your user name).")
 
@@ -94,7 +98,8 @@ def review(
     Interactively: a accept, r reject, s skip, o accept with another code, q quit.
     Every decision is saved at once.
 
-    Example: qcode review noordrand-r01   or   qcode review --accept noordrand-r01:12:trust.high
+    Example: qcode review noordrand-r01
+    Example: qcode review --accept noordrand-r01:14:members --coder ref
     """
     from qcode.coding import assisted
 
@@ -197,100 +202,59 @@ def train(
                                      help="top (top-level codes), full (sub-codes) or both."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Learn only from these coders "
                                     "(default: every coder's codings)."),
-    skip_rare: bool = typer.Option(False, "--skip-rare", help="Leave out codes with too few "
-                                   "examples instead of refusing."),
+    min_examples: int = typer.Option(MIN_EXAMPLES, "--min-examples", min=1,
+                                     help="Coded segments a code needs to be learned."),
+    all_codes: bool = typer.Option(False, "--all-codes", help="Refuse to train unless every "
+                                   "code has enough coded segments."),
+    skip_rare: bool = typer.Option(True, "--skip-rare", hidden=True,
+                                   help="Leave out rare codes (what train does anyway)."),
+    fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Learn suggestions from the confirmed codings (rejected suggestions count against).
 
-    Example: qcode train --coder ref --skip-rare
+    Codes with fewer than --min-examples coded segments are left out and named; a level
+    with no such code is not trained. It fails only when nothing can be learned.
+
+    Example: qcode train --coder ref
     """
     from qcode.coding.assisted import MODEL_LEVELS
     from qcode.coding.assisted import train as train_models
+    from qcode.nlp import NothingToTrainError
 
     levels = MODEL_LEVELS if level is TrainLevel.both else (level.value,)
-    with open_project(ctx) as project, err_console.status("training"):
-        infos = train_models(project, levels=levels, coders=coder, skip_rare=skip_rare)
+    try:
+        with open_project(ctx) as project, err_console.status("training"):
+            infos = train_models(project, levels=levels, coders=coder,
+                                 skip_rare=skip_rare and not all_codes,
+                                 min_examples=min_examples)
+    except NothingToTrainError as exc:
+        helps = ["code more segments"]
+        if exc.level == "full":
+            helps.append("train the top-level codes, which gather their sub-codes' segments "
+                         "(--level top)")
+        if coder:
+            helps.append("learn from every coder's codings (leave out --coder)")
+        if min_examples > 1:
+            helps.append("learn codes from fewer examples (a lower --min-examples)")
+        raise QcodeError(
+            f"nothing to train: no code has {exc.minimum} or more coded segments at "
+            f"{exc.level} level; {', '.join(helps[:-1])} or {helps[-1]}"
+        ) from None
     rows = [
         {"level": i.level, "codes": len(i.labels), "examples": i.examples,
-         "skipped": list(i.skipped), "seconds": round(i.seconds, 1),
-         "codebook_version": i.codebook_version}
+         "skipped": len(i.skipped), "seconds": round(i.seconds, 1)}
         for i in infos
     ]
-    emit(rows, ListFormat.table, columns=list(rows[0]), title="Trained models")
+    emit(rows, fmt, columns=list(rows[0]), title="Trained models")
+    trained = {i.level for i in infos}
+    for skipped_level in (lv for lv in levels if lv not in trained):
+        note(f"{skipped_level} level: not trained, no code has {min_examples} or more coded "
+             "segments")
+    for info in infos:
+        if info.skipped:
+            counts = ", ".join(f"{code} ({info.positives.get(code, 0)})" for code in info.skipped)
+            note(f"{info.level} level: left out {plural(len(info.skipped), 'code')} with fewer "
+                 f"than {min_examples} coded segments (too few to learn from; code more "
+                 f"segments with them): {counts}")
 
 
-class EvalLevel(str, Enum):
-    top = "top"
-    full = "full"
-
-
-@app.command()
-def evaluate(
-    ctx: typer.Context,
-    level: EvalLevel = typer.Option(EvalLevel.top, "--level", help="top or full."),
-    folds: int = typer.Option(5, "--folds", min=2, help="Number of folds (by transcript)."),
-    coder: list[str] = typer.Option([], "--coder", "-c", help="Score against these coders' "
-                                    "codings (default: every coder)."),
-    min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0,
-                                           help="Score threshold (default 0.5)."),
-    fmt: ListFormat = FORMAT_OPTION,
-) -> None:
-    """Report honest suggestion accuracy: cross-validation by transcript.
-
-    Precision, recall and F1 per code and overall, for a naive keyword baseline, the rules,
-    the model and both combined; no transcript is ever scored by a model trained on it.
-
-    Example: qcode evaluate --coder ref --level top
-    """
-    from qcode.coding.assisted import evaluate_project
-
-    with open_project(ctx) as project, err_console.status("cross-validating"):
-        report = evaluate_project(project, level=level.value, k=folds, coders=coder,
-                                  min_score=min_score)
-    methods = list(report.methods)
-    table = fmt is ListFormat.table
-
-    def figure(value: float) -> object:
-        # Three decimals everywhere: 0.400 beside 0.667, never 0.4.
-        return round(value, DECIMALS) if fmt is ListFormat.jsonl else f"{value:.{DECIMALS}f}"
-
-    rows: list[dict[str, object]] = []
-    codes = sorted({c for m in report.methods.values() for c in m.per_code})
-    for code in codes:
-        row: dict[str, object] = {"code": code, "n": 0}
-        for method in methods:
-            scores = report.methods[method].per_code.get(code)
-            if scores is not None:
-                row["n"] = scores.support
-            row[f"{method}_f1"] = figure(scores.f1) if scores else None
-            if not table:
-                row[f"{method}_precision"] = figure(scores.precision) if scores else None
-                row[f"{method}_recall"] = figure(scores.recall) if scores else None
-        rows.append(row)
-    micro: dict[str, object] = {"code": "micro", "n": None}
-    macro: dict[str, object] = {"code": "macro", "n": None}
-    for method in methods:
-        m = report.methods[method]
-        micro[f"{method}_f1"] = figure(m.micro.f1)
-        macro[f"{method}_f1"] = figure(m.macro_f1)
-        if not table:
-            micro[f"{method}_precision"] = figure(m.micro.precision)
-            micro[f"{method}_recall"] = figure(m.micro.recall)
-    rows += [micro, macro]
-    columns = ["code", "n", *[f"{m}_f1" for m in methods]]
-    if not table:
-        columns += [f"{m}_{s}" for m in methods for s in ("precision", "recall")]
-    emit(rows, fmt, columns=columns,
-         title=f"Cross-validated F1 at {report.level} level ({len(report.folds)} folds by "
-               f"transcript, {report.transcripts} transcripts, {report.segments} segments)")
-    if table:
-        overall = [
-            {"method": method, "micro P": figure(m.micro.precision),
-             "micro R": figure(m.micro.recall), "micro F1": figure(m.micro.f1),
-             "macro F1": figure(m.macro_f1)}
-            for method, m in report.methods.items()
-        ]
-        emit(overall, fmt, columns=list(overall[0]), title="Overall")
-        note(f"baseline: {report.baseline}")
-        for message in report.notes:
-            note(f"note: {message}")

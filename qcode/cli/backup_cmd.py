@@ -23,7 +23,7 @@ def backup(
     file that opens as a project (qcode --project DEST transcripts). An existing file is
     only replaced with --force.
 
-    Example: qcode backup ~/backups/vh-studie-2026-03-12.db
+    Example: qcode backup ../vh-studie-kopie.db
     """
     from qcode.store.backup import backup_project
 

@@ -38,7 +38,7 @@ def add(
 ) -> None:
     """Code a segment (or a span in it) with one or more codes.
 
-    Example: qcode codings add noordrand-r01 12 trust.high trust.colocation --memo "koffieautomaat"
+    Example: qcode codings add noordrand-r01 12 trust.high --memo "korte lijntjes" --coder ref
     """
     start, end = parse_span(span) if span else (None, None)
     who = default_coder(coder)
@@ -67,7 +67,7 @@ def remove(
 ) -> None:
     """Remove codes from a segment.
 
-    Example: qcode codings remove noordrand-r01 12 trust.high --coder ref
+    Example: qcode codings remove noordrand-r01 8 consensus.goal --coder ref
     """
     with open_project(ctx) as project:
         removed = remove_codings(project, transcript, segment, codes, coder=coder,

@@ -22,7 +22,7 @@ GAP = 2
 LONGEST_WORD = 24
 """A word in running text longer than this may be broken to fit; shorter ones never are."""
 TEXT_COLUMN = 20
-"""The narrowest a column of running text gets beside others."""
+"""The narrowest a column of running text (over twice this long) gets beside others."""
 _NUMBER = re.compile(r"[+-]?\d[\d.,]*%?|n/a")
 _WORD = re.compile(r"\S+")
 # Wrapping only measures text; it never prints with this console.
@@ -67,9 +67,10 @@ def _column(name: str, values: Sequence[Any]) -> _Column:
         narrowest = widest
     else:
         words = [len(w) for line in lines for w in _WORD.findall(line)]
-        # Running text squeezed narrower than this reads worse than text under the row.
-        narrowest = max([len(name), min(widest, TEXT_COLUMN),
-                         *(min(w, LONGEST_WORD) for w in words)])
+        narrowest = max([len(name), *(min(w, LONGEST_WORD) for w in words)])
+        if widest > 2 * TEXT_COLUMN:
+            # Running text squeezed narrower than this reads worse than text under the row.
+            narrowest = max(narrowest, TEXT_COLUMN)
     return _Column(name, texts, numeric, whole, narrowest, widest)
 
 

@@ -51,7 +51,7 @@ def import_(
     The files are checked for identifiers first (see check-anonymity): findings are
     warnings, or with --strict a reason to import nothing.
 
-    Example: qcode import interviews/ --meta interviews/respondents.csv
+    Example: qcode import transcripts_sample/ --meta transcripts_sample/respondents.csv
     """
     from qcode.cli.anonymity_cmd import import_screen
     from qcode.importing import import_paths

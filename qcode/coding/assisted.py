@@ -135,9 +135,11 @@ def train(
     """Train and store one model per level from the confirmed codings.
 
     Rejected suggestions are negative evidence. Refuses (naming the codes) when a code has
-    too few examples, unless ``skip_rare`` leaves those codes out.
+    too few examples, unless ``skip_rare`` leaves those codes out. A level at which no code
+    has enough examples is left out (and a model stored for it before is dropped, so a
+    stale one is never used); only when no level can be trained is that an error.
     """
-    from qcode.nlp import TrainingExample, train_model
+    from qcode.nlp import NothingToTrainError, TrainingExample, train_model
 
     codebook = require_codebook(project)
     segments = coded_segments(project, coders=coders)
@@ -151,11 +153,19 @@ def train(
         for s in segments
     ]
     options = {} if min_examples is None else {"min_examples": min_examples}
-    models = [
-        train_model(examples, codebook, level=level, skip_rare=skip_rare, **options)  # type: ignore[arg-type]
-        for level in levels
-    ]
+    models = []
+    untrainable: list[NothingToTrainError] = []
+    for level in levels:
+        try:
+            models.append(train_model(examples, codebook, level=level, skip_rare=skip_rare,
+                                      **options))  # type: ignore[arg-type]
+        except NothingToTrainError as exc:
+            untrainable.append(exc)
+    if not models:
+        raise untrainable[0]
     with project.atomic() as db:
+        for missing in untrainable:
+            db.execute("DELETE FROM models WHERE level = ?", (missing.level,))
         for model in models:
             db.execute(
                 "INSERT OR REPLACE INTO models(level, codebook_version, trained_at, examples, "

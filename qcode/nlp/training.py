@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from qcode.models import Codebook
 from qcode.nlp import calibration, levels
-from qcode.nlp.errors import NlpError, TooFewExamplesError
+from qcode.nlp.errors import NlpError, NothingToTrainError, TooFewExamplesError
 from qcode.nlp.model import ModelInfo, TrainedModel, blank_classifier, textcat
 
 if TYPE_CHECKING:
@@ -108,10 +108,7 @@ def train_model(
         raise TooFewExamplesError(rare, min_examples, level)
     labels = [label for label in all_labels if label not in rare]
     if not labels:
-        raise NlpError(
-            f"No code has {min_examples} or more coded segments: nothing to train at "
-            f"{level} level."
-        )
+        raise NothingToTrainError(level, min_examples)
     if epochs is None:
         epochs = default_epochs(len(examples))
     words, evidence = _read([e.text for e in examples], codebook)
