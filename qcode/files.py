@@ -51,11 +51,13 @@ def read_utf8(
 
 
 def read_csv_rows(
-    path: Path, *, required: Sequence[str], what: str
+    path: Path, *, required: Sequence[str], what: str, known: Sequence[str] = ()
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as (line number, row) pairs, with the header checked.
 
-    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter.
+    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter. The ``required`` and
+    ``known`` columns are found whatever their case (``Transcript``, ``SEGMENT``) and named
+    as written here; other columns keep their names.
     """
     text = read_utf8(path, what=what, hint=" (in Excel: 'CSV UTF-8')")
     if not text.strip():
@@ -63,7 +65,9 @@ def read_csv_rows(
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    canonical = {name.casefold(): name for name in (*required, *known)}
+    header = [canonical.get(name.strip().casefold(), name.strip())
+              for name in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [name for name in required if name not in header]
     if missing:

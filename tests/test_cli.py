@@ -241,3 +241,49 @@ def test_python_dash_m_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "qcode", "--version"], capture_output=True,
                             text=True, check=True)
     assert result.stdout.startswith("qcode ")
+
+
+def test_codings_import_reports_every_bad_row_and_reads_any_header_case(
+    cli_project: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "codering.csv"
+    path.write_text(
+        "Transcript,SEGMENT,Code,Memo\n"
+        "noord-r01,4,trust.high,goed\n"
+        "noord-r01,3,trust,\n"
+        "noord-r01,vier,trust,\n"
+        "noord-r99,2,trust,\n"
+        "noord-r01,6,trust.hoog,\n",
+        encoding="utf-8",
+    )
+    with find_project(cli_project) as project:
+        before = snapshot(project)
+    result = qcode(cli_project, "codings", "import", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        f"error: {path}:3: noord-r01:3 is an interviewer turn; only respondent turns can be coded",
+        f"error: {path}:4: segment 'vier' is not a whole number",
+        f"error: {path}:5: unknown transcript 'noord-r99'; did you mean 'noord-r01'?",
+        f"error: {path}:6: unknown code 'trust.hoog'; did you mean 'trust.high'?",
+    ]
+    with find_project(cli_project) as project:
+        assert snapshot(project) == before
+    path.write_text("Transcript;Segment;CODE;Coder\nnoord-r01;4;trust.high;ans\n",
+                    encoding="utf-8")
+    result = qcode(cli_project, "codings", "import", str(path))
+    assert result.exit_code == 0, result.output
+    listed = [json.loads(line) for line in
+              qcode(cli_project, "codings", "list", "--format", "jsonl").stdout.splitlines()]
+    assert [(c["transcript"], c["segment"], c["code"], c["coder"]) for c in listed] == [
+        ("noord-r01", 4, "trust.high", "ans")]
+
+
+def test_codebook_check_reports_every_problem(cli_project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "codeboek.yaml"
+    path.write_text("codebook: x\ncodes:\n  trust:\n    label: A\n    kleur: rood\n"
+                    "  dialogue:\n    label: B\n    level: hoog\n  members: {}\n",
+                    encoding="utf-8")
+    result = qcode(cli_project, "codebook", "check", str(path))
+    assert result.exit_code == 1
+    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [
+        f"{path}:5:5", f"{path}:8:12", f"{path}:9:3"]

@@ -54,7 +54,9 @@ class QcodeGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except QcodeError as exc:
-            typer.echo(f"error: {exc}", err=True)
+            # A message may list several problems (every bad line of a file), one a line.
+            for line in str(exc).splitlines() or [""]:
+                typer.echo(f"error: {line}", err=True)
             raise typer.Exit(exc.exit_status) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was changed by the unfinished command", err=True)
