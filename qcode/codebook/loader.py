@@ -9,12 +9,11 @@ that is not YAML, or not shaped as a codebook at all, stops at the first problem
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode
-
-from collections.abc import Callable
-from typing import TypeVar
 
 from qcode.codebook.nodes import (
     NULL_TAG,
