@@ -72,7 +72,8 @@ def read_csv_rows(
     missing = [name for name in required if name not in header]
     if missing:
         raise QcodeError(
-            f"{path}:1: missing column(s) {', '.join(missing)}; the header has "
+            f"{path}:1: missing {'column' if len(missing) == 1 else 'columns'} "
+            f"{', '.join(missing)}; the header has "
             f"{', '.join(header) or 'nothing'} and needs {', '.join(required)}"
         )
     rows: list[tuple[int, dict[str, str]]] = []

@@ -489,7 +489,7 @@ def test_disagreements_and_reconcile_commands(coded: Project, tmp_path: Path) ->
     assert qcode(coded, "disagreements", "-o", str(sheet_csv)).exit_code == 0
     _fill_agreed(sheet_csv, {6: "dialogue trust.information_sharing"})
     recorded = qcode(coded, "reconcile", "--from", str(sheet_csv))
-    assert recorded.exit_code == 0 and "recorded 1 agreed segment(s)" in recorded.stderr
+    assert recorded.exit_code == 0 and "recorded 1 agreed segment from" in recorded.stderr
     assert {c.code for c in list_codings(coded, coders=["consensus"])} == {
         "dialogue", "trust.information_sharing"}
 

@@ -99,7 +99,7 @@ def test_codings_commands(cli_project: Path, tmp_path: Path) -> None:
                  "trust.information_sharing.oral").exit_code == 0
     assert qcode(cli_project, "codings", "list", "--format", "jsonl").stdout == ""
     imported = qcode(cli_project, "codings", "import", str(out))
-    assert imported.exit_code == 0 and "imported 2 coding(s)" in imported.stderr
+    assert imported.exit_code == 0 and "imported 2 codings" in imported.stderr
 
 
 def test_exports(cli_project: Path, tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_exports(cli_project: Path, tmp_path: Path) -> None:
         target = tmp_path / f"quotes.{suffix}"
         result = qcode(cli_project, "export", "quotes", "--code", "trust", "-o", str(target))
         assert result.exit_code == 0, result.output
-        assert "wrote 2 quote(s)" in result.stderr
+        assert "wrote 2 quotes" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_csv_with_missing_columns(cli_project: Path, tmp_path: Path) -> None:
     path = tmp_path / "codings.csv"
     path.write_text("transcript,code\nnoord-r01,trust\n", encoding="utf-8")
     assert_user_error(qcode(cli_project, "codings", "import", str(path)),
-                      "codings.csv:1: missing column(s) segment")
+                      "codings.csv:1: missing column segment")
 
 
 def test_reimport_changed_transcript_with_codings(cli_project: Path, sample_files: Path) -> None:
@@ -198,7 +198,7 @@ def test_reimport_changed_transcript_with_codings(cli_project: Path, sample_file
     transcript = sample_files / "interviews" / "noord-r01.txt"
     transcript.write_text(INTERVIEW_ONE.replace("is hoog", "is laag"), encoding="utf-8")
     assert_user_error(qcode(cli_project, "import", str(transcript)),
-                      "transcript 'noord-r01' changed and 1 coding(s) no longer match")
+                      "transcript 'noord-r01' changed and 1 coding no longer matches")
     with find_project(cli_project) as project:
         assert snapshot(project) == before
 
@@ -287,3 +287,21 @@ def test_codebook_check_reports_every_problem(cli_project: Path, tmp_path: Path)
     assert result.exit_code == 1
     assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [
         f"{path}:5:5", f"{path}:8:12", f"{path}:9:3"]
+
+
+def test_a_segment_that_is_not_a_number_gets_qcodes_own_message(cli_project: Path) -> None:
+    for args in (["codings", "add", "noord-r01", "vier", "trust"],
+                 ["codings", "remove", "noord-r01", "4x", "trust"],
+                 ["reconcile", "noord-r01", "0", "trust"]):
+        result = qcode(cli_project, *args)
+        segment = args[-2]
+        assert_user_error(result, f"segment '{segment}' is not a segment number: segments are "
+                                  "numbered 1, 2, 3 ... (see 'qcode show TRANSCRIPT')")
+
+
+def test_codings_add_with_a_span_echoes_the_spanned_text(cli_project: Path) -> None:
+    result = qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high", "--span",
+                   "0:22", "--coder", "ans")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == (
+        'added noord-r01:4 trust.high (ans) [0:22] "Het vertrouwen is hoog"')

@@ -9,8 +9,17 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, open_project
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    ListFormat,
+    console,
+    emit,
+    note,
+    open_project,
+    segment_number,
+)
 from qcode.errors import QcodeError
+from qcode.words import plural
 
 if TYPE_CHECKING:
     from qcode.analysis.agreement import AgreementReport, CodeAgreement
@@ -62,7 +71,7 @@ def agreement(
         report = agreement_report(project, coders=_coders(coders, more), codes=code,
                                   level=level.value)
     note(f"{', '.join(report.coders)} on {report.n_units} respondent segments of "
-         f"{len(report.transcripts)} transcript(s): {', '.join(report.transcripts)}")
+         f"{plural(len(report.transcripts), 'transcript')}: {', '.join(report.transcripts)}")
     if fmt is ListFormat.table:
         _print_table(report)
         return
@@ -112,7 +121,7 @@ def _print_table(report: AgreementReport) -> None:
     for why, where in undefined.items():
         note(f"n/a, undefined ({why}): {', '.join(where)}")
     if report.unused_codes:
-        note(f"{len(report.unused_codes)} code(s) applied by no coder on these segments "
+        note(f"{plural(len(report.unused_codes), 'code')} applied by no coder on these segments "
              f"(left out): {', '.join(report.unused_codes)}")
 
 
@@ -173,7 +182,7 @@ def disagreements(
 def reconcile(
     ctx: typer.Context,
     transcript: str | None = typer.Argument(None, help="Transcript id."),
-    segment: int | None = typer.Argument(None, help="Segment number."),
+    segment: str | None = typer.Argument(None, help="Segment number."),
     codes: list[str] | None = typer.Argument(None, help="The agreed code ids."),
     coder: str = typer.Option("consensus", "--coder", "-c",
                               help="Coder to record the agreed codes as."),
@@ -200,7 +209,7 @@ def reconcile(
         with open_project(ctx) as project:
             outcomes = reconcile_worksheet(project, from_file, coder=coder)
         changed = sum(1 for o in outcomes if o.added or o.removed)
-        note(f"recorded {len(outcomes)} agreed segment(s) from {from_file} as {coder} "
+        note(f"recorded {plural(len(outcomes), 'agreed segment')} from {from_file} as {coder} "
              f"({changed} changed)")
         return
     if transcript is None or segment is None:
@@ -208,7 +217,8 @@ def reconcile(
     if bool(codes) == none:
         raise typer.BadParameter("give the agreed codes, or --none for no code (not both)")
     with open_project(ctx) as project:
-        outcome = reconcile_segment(project, transcript, segment, codes or [], coder=coder,
+        outcome = reconcile_segment(project, transcript, segment_number(segment), codes or [],
+                                    coder=coder,
                                     memo=memo)
     where = f"{outcome.transcript}:{outcome.segment} ({outcome.coder})"
     for label, found in (("added", outcome.added), ("kept", outcome.kept),
@@ -250,11 +260,11 @@ def merge(
         outcome = merge_project(project, other, rename_coders=renames, dry_run=dry_run)
     verb = "would add" if outcome.dry_run else "added"
     renamed = [f"{a} as {b}" for a, b in outcome.transcripts if a != b]
-    note(f"{other}: {len(outcome.transcripts)} transcript(s) matched by text"
+    note(f"{other}: {plural(len(outcome.transcripts), 'transcript')} matched by text"
          + (f" ({', '.join(renamed)})" if renamed else ""))
     for coder, counts in outcome.by_coder.items():
-        note(f"  {coder}: {verb} {counts.added} coding(s), {counts.already_present} already "
-             "present")
+        note(f"  {coder}: {verb} {plural(counts.added, 'coding')}, "
+             f"{counts.already_present} already present")
     note(f"codings: {verb} {outcome.added}, {outcome.already_present} already present"
          + (f" ({outcome.memo_differs} with another memo there; the memo here is kept)"
             if outcome.memo_differs else ""))

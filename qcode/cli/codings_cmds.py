@@ -7,7 +7,14 @@ from pathlib import Path
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, ListFormat, emit, note, open_project
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    ListFormat,
+    emit,
+    note,
+    open_project,
+    segment_number,
+)
 from qcode.coding.manual import (
     add_codings,
     default_coder,
@@ -16,6 +23,9 @@ from qcode.coding.manual import (
     remove_codings,
 )
 from qcode.models import Coding
+from qcode.neutralise import terminal_text
+from qcode.store.transcripts import get_segments
+from qcode.words import plural
 
 codings_app = typer.Typer(help="Add, remove, list, import and export codings.",
                           no_args_is_help=True)
@@ -29,7 +39,7 @@ CODER_OPTION = typer.Option(None, "--coder", "-c",
 def add(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id."),
-    segment: int = typer.Argument(..., help="Segment number (see 'qcode show ID')."),
+    segment: str = typer.Argument(..., help="Segment number (see 'qcode show ID')."),
     codes: list[str] = typer.Argument(..., help="One or more code ids."),
     coder: str | None = CODER_OPTION,
     memo: str = typer.Option("", "--memo", "-m", help="A memo on the coding."),
@@ -40,16 +50,22 @@ def add(
 
     Example: qcode codings add noordrand-r01 12 trust.high --memo "korte lijntjes" --coder ref
     """
+    number = segment_number(segment)
     start, end = parse_span(span) if span else (None, None)
     who = default_coder(coder)
     with open_project(ctx) as project:
         outcome = add_codings(project, [
-            Coding(transcript=transcript, segment=segment, code=code, coder=who, memo=memo,
+            Coding(transcript=transcript, segment=number, code=code, coder=who, memo=memo,
                    start=start, end=end)
             for code in codes
         ])
+        spanned = ""
+        if start is not None:
+            text = next(s.text for s in get_segments(project, transcript) if s.number == number)
+            spanned = f' [{start}:{end}] "{terminal_text(text[start:end])}"'
     for coding in outcome.added:
-        note(f"added {coding.transcript}:{coding.segment} {coding.code} ({coding.coder})")
+        note(f"added {coding.transcript}:{coding.segment} {coding.code} ({coding.coder})"
+             f"{spanned}")
     for coding in outcome.already_present:
         note(f"already coded {coding.transcript}:{coding.segment} {coding.code} "
              f"({coding.coder}); unchanged")
@@ -59,7 +75,7 @@ def add(
 def remove(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id."),
-    segment: int = typer.Argument(..., help="Segment number."),
+    segment: str = typer.Argument(..., help="Segment number."),
     codes: list[str] = typer.Argument(..., help="Code ids to remove."),
     coder: str | None = typer.Option(None, "--coder", "-c",
                                      help="Only this coder's codings (default: every coder)."),
@@ -70,9 +86,9 @@ def remove(
     Example: qcode codings remove noordrand-r01 8 consensus.goal --coder ref
     """
     with open_project(ctx) as project:
-        removed = remove_codings(project, transcript, segment, codes, coder=coder,
+        removed = remove_codings(project, transcript, segment_number(segment), codes, coder=coder,
                                  span=parse_span(span) if span else None)
-    note(f"removed {removed} coding(s)")
+    note(f"removed {plural(removed, 'coding')}")
 
 
 @codings_app.command("list")
@@ -120,7 +136,7 @@ def import_(
 
     with open_project(ctx) as project:
         outcome = import_codings_csv(project, file, coder=default_coder(coder))
-    note(f"imported {len(outcome.added)} coding(s) from {file}"
+    note(f"imported {plural(len(outcome.added), 'coding')} from {file}"
          + (f"; {len(outcome.already_present)} were already present" if outcome.already_present
             else ""))
 
@@ -141,4 +157,4 @@ def export(
     with open_project(ctx) as project:
         codings = list_codings(project, codes=code, coders=coder)
     write_codings_csv(codings, file)
-    note(f"wrote {len(codings)} coding(s) to {file}")
+    note(f"wrote {plural(len(codings), 'coding')} to {file}")

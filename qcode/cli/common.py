@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from qcode.cli.layout import print_listing
+from qcode.errors import CodingError
 from qcode.store import Project, find_project
 
 console = Console(highlight=False)
@@ -69,6 +70,16 @@ def _flat(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def segment_number(value: str) -> int:
+    """A segment number typed on the command line, refused in qcode's own words."""
+    text = value.strip()
+    # isascii(): str.isdigit() also accepts "²", which int() refuses.
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise CodingError(f"segment {value!r} is not a segment number: segments are numbered "
+                          "1, 2, 3 ... (see 'qcode show TRANSCRIPT')")
+    return int(text)
 
 
 def note(message: str) -> None:

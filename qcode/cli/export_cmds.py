@@ -12,6 +12,7 @@ from qcode.cli.app import app
 from qcode.cli.common import console, note, open_project
 from qcode.cli.layout import print_listing
 from qcode.errors import ExportError
+from qcode.words import plural
 
 export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -75,14 +76,16 @@ def matrix(
         from qcode.exports.plot import write_matrix_plot
 
         write_matrix_plot(frame, plot, title=title, measure=measure.value)
-        note(f"drew {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups in {plot}")
+        note(f"drew {plural(len(frame), 'code')} x {plural(len(frame.columns) - 1, 'group')} "
+             f"({grouping}) in {plot}")
         if output is None and not csv_out:
             return
     if output is not None:
         from qcode.exports import write_matrix
 
         write_matrix(frame, output, title=title)
-        note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups to {output}")
+        note(f"wrote {plural(len(frame), 'code')} x {plural(len(frame.columns) - 1, 'group')} "
+             f"({grouping}) to {output}")
         return
     if csv_out:
         frame.to_csv(sys.stdout, lineterminator="\n")
@@ -118,4 +121,4 @@ def quotes(
         raise ExportError(f"{output}: give a file name with a suffix")
     title = "Citaten" + (f": {', '.join(code)}" if code else "")
     write_quotes(found, output, title=title, labels={c.id: c.label for c in codebook.codes})
-    note(f"wrote {len(found)} quote(s) to {output}")
+    note(f"wrote {plural(len(found), 'quote')} to {output}")

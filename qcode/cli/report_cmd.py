@@ -9,6 +9,7 @@ import typer
 
 from qcode.cli.app import app
 from qcode.cli.common import note, open_project
+from qcode.words import plural
 
 
 class Language(str, Enum):
@@ -40,4 +41,5 @@ def report(
         data = write_report(project, output, lang=lang.value, coders=coder, then_by=then_by,
                             title=title)
     quotes = sum(len(group.quotes) for group in data.quotes)
-    note(f"wrote the report ({len(data.typologies)} case(s), {quotes} quote(s)) to {output}")
+    note(f"wrote the report ({plural(len(data.typologies), 'case')}, {plural(quotes, 'quote')}) "
+         f"to {output}")

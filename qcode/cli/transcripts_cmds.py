@@ -12,6 +12,7 @@ from qcode.cli.common import FORMAT_OPTION, ListFormat, console, emit, note, ope
 from qcode.cli.layout import ShownSegment, segments_listing
 from qcode.store import init_project
 from qcode.store.transcripts import get_segments, list_transcripts
+from qcode.words import plural
 
 
 @app.command()
@@ -64,9 +65,10 @@ def import_(
     for message in report.notes:
         note(f"note: {message}")
     for outcome in report.outcomes:
-        extra = f", {outcome.reanchored} codings re-anchored" if outcome.status == "updated" else ""
-        note(f"{outcome.status:9} {outcome.transcript} ({outcome.segments} segments, "
-             f"{outcome.words} words{extra})")
+        extra = (f", {plural(outcome.reanchored, 'coding')} re-anchored"
+                 if outcome.status == "updated" else "")
+        note(f"{outcome.status:9} {outcome.transcript} ({plural(outcome.segments, 'segment')}, "
+             f"{plural(outcome.words, 'word')}{extra})")
     note(
         f"imported {report.count('new')} new, {report.count('updated')} updated, "
         f"{report.count('unchanged')} unchanged"
@@ -133,7 +135,7 @@ def show(
                                coded_by.get(s.number, {}).items()))
             for s in segments
         ]
-        console.print(segments_listing(f"{transcript} ({len(segments)} segments)", shown,
+        console.print(segments_listing(f"{transcript} ({plural(len(segments), 'segment')})", shown,
                                        width=console.width), no_wrap=True, crop=False)
         return
     rows = [

@@ -13,6 +13,7 @@ from qcode.refi.reader import read_qdpx
 from qcode.refi.xml import RefiError
 from qcode.store.codebook import load_stored_codebook
 from qcode.store.project import Project
+from qcode.words import plural
 
 
 def import_qdpx(
@@ -40,12 +41,14 @@ def import_qdpx(
     coders = sorted({c.coder for c in content.codings})
     summary = (
         f"{path}: REFI-QDA project '{content.name}' from {content.origin or 'an unknown program'}"
-        f": {len(content.codebook.codes) if content.codebook else 0} codes, "
-        f"{len(content.groups)} code group(s), {len(content.transcripts)} transcript(s), "
-        f"{content.selections} coded selection(s) -> {len(added.added)} new coding(s) "
-        f"({len(added.already_present)} already present) by {len(coders)} coder(s) "
-        f"({', '.join(coders) or 'none'}), {len(content.respondents)} case(s); users in the "
-        f"file: {', '.join(content.users) or 'none'}"
+        f": {plural(len(content.codebook.codes) if content.codebook else 0, 'code')}, "
+        f"{plural(len(content.groups), 'code group')}, "
+        f"{plural(len(content.transcripts), 'transcript')}, "
+        f"{plural(content.selections, 'coded selection')} -> "
+        f"{plural(len(added.added), 'new coding')} "
+        f"({len(added.already_present)} already present) by {plural(len(coders), 'coder')} "
+        f"({', '.join(coders) or 'none'}), {plural(len(content.respondents), 'case')}; "
+        f"users in the file: {', '.join(content.users) or 'none'}"
     )
     return ImportReport(tuple(outcomes), (), len(content.respondents),
                         (summary, *content.notes))

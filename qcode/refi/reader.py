@@ -50,6 +50,7 @@ from qcode.refi.sources import (
     segments_from_layout,
 )
 from qcode.refi.xml import RefiError, child, child_text, children, parse_xml
+from qcode.words import plural
 
 UNKNOWN_CODER = "unknown"
 _OTHER_SOURCES = ("PDFSource", "PictureSource", "AudioSource", "VideoSource")
@@ -229,8 +230,9 @@ class _QdpxReader:
         skipped = [s for s in sources if isinstance(s.tag, str)
                    and s.tag.rsplit("}", 1)[-1] in _OTHER_SOURCES]
         if skipped:
+            sources_word = "source" if len(skipped) == 1 else "sources"
             self.notes.append(f"{self.source}: {len(skipped)} PDF, picture, audio or video "
-                              "source(s) skipped; qcode codes text")
+                              f"{sources_word} skipped; qcode codes text")
         ids: set[str] = set()
         for element in children(sources, "TextSource"):
             self._source(element, content, ids)
@@ -245,7 +247,7 @@ class _QdpxReader:
         text = read_source_text(self.archive, element, where, self.notes)
         selections = list(children(element, "PlainTextSelection"))
         if not text.text.strip():
-            dropped = f" and its {len(selections)} selection(s)" if selections else ""
+            dropped = f" and its {plural(len(selections), 'selection')}" if selections else ""
             self.notes.append(f"{where} has no text (neither .txt nor .docx); skipped{dropped}")
             return
         transcript_id = _unique_id(label, ids)
@@ -280,7 +282,7 @@ class _QdpxReader:
             content.selections += 1
             self._selection(selection, transcript_id, placed, text.position, content, where)
         if self.interviewer_skips:
-            self.notes.append(f"{where}: {self.interviewer_skips} coding(s) of interviewer "
+            self.notes.append(f"{where}: {plural(self.interviewer_skips, 'coding')} of interviewer "
                               "turns skipped; qcode codes only respondent turns (name the "
                               "interviewer with --interviewer LABEL)")
         if any(True for _ in children(element, "Coding")):
@@ -311,7 +313,7 @@ class _QdpxReader:
         codings = list(children(selection, "Coding"))
         if not ranges:
             self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
-                              f"(only labels or blank lines); its {len(codings)} coding(s) "
+                              f"(only labels or blank lines); its {plural(len(codings), 'coding')} "
                               "skipped")
             return
         for coding in codings:

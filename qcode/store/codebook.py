@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from qcode.errors import CodebookError
 from qcode.models import Code, Codebook
 from qcode.store.project import Project, now_iso
+from qcode.words import plural
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def save_codebook(
         if orphaned:
             examples = _affected_codings(project, orphaned)
             raise CodebookError(
-                f"{codebook.source}: {len(orphaned)} code(s) in use would disappear: "
-                + ", ".join(f"{c} ({used[c]} codings)" for c in orphaned)
+                f"{codebook.source}: {plural(len(orphaned), 'code')} in use would disappear: "
+                + ", ".join(f"{c} ({plural(used[c], 'coding')})" for c in orphaned)
                 + f" [{examples}]; keep them in the codebook, or map each with "
                 "--rename OLD=NEW"
             )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from qcode.errors import TranscriptError
 from qcode.models import Segment, Transcript
 from qcode.store.project import Project, now_iso
+from qcode.words import plural
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,9 @@ def _reanchor(
     if lost:
         shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
         raise TranscriptError(
-            f"{transcript.source}: transcript '{transcript.id}' changed and {len(lost)} "
-            f"coding(s) no longer match its text: {shown}; restore the old text, or remove "
+            f"{transcript.source}: transcript '{transcript.id}' changed and "
+            f"{plural(len(lost), 'coding')} no longer {'matches' if len(lost) == 1 else 'match'} "
+            f"its text: {shown}; restore the old text, or remove "
             f"those codings first (qcode codings remove {transcript.id} SEGMENT CODE) and "
             "import again"
         )
