@@ -118,14 +118,17 @@ def run_demo(out: Path, *, force: bool = False,
         by_case = build_matrix(project, by="case", level="top", coders=[REFERENCE_CODER])
         outputs = [exports / "matrix-respondent.xlsx", exports / "matrix-respondent.md",
                    exports / "matrix-case-top.md"]
-        write_matrix(matrix, outputs[0], title="Codes per respondent (coded segments)")
-        write_matrix(matrix, outputs[1], title="Codes per respondent (coded segments)")
-        write_matrix(by_case, outputs[2], title="Top-level codes per case (coded segments)")
+        per_respondent = "Codes per respondent (gecodeerde segmenten)"
+        write_matrix(matrix, outputs[0], title=per_respondent, lang="nl")
+        write_matrix(matrix, outputs[1], title=per_respondent, lang="nl")
+        write_matrix(by_case, outputs[2], title="Topcodes per casus (gecodeerde segmenten)",
+                     lang="nl")
         quotes = collect_quotes(project, coders=[REFERENCE_CODER])
         labels = {c.id: c.label for c in codebook.codes}
         for name in ("quotes.docx", "quotes.csv"):
             outputs.append(exports / name)
-            write_quotes(quotes, exports / name, title="Citaten per code", labels=labels)
+            write_quotes(quotes, exports / name, title="Citaten per code", labels=labels,
+                         lang="nl")
         step("writing the replication report")
         outputs.append(exports / "rapport.html")
         write_report(project, outputs[-1], title="Veiligheidshuizen: voorbeeldproject")

@@ -305,3 +305,26 @@ def test_codings_add_with_a_span_echoes_the_spanned_text(cli_project: Path) -> N
     assert result.exit_code == 0, result.output
     assert result.stderr.strip() == (
         'added noord-r01:4 trust.high (ans) [0:22] "Het vertrouwen is hoog"')
+
+
+def test_export_matrix_lists_in_every_format_and_writes_dutch_by_default(
+    cli_project: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high", "--coder", "ans")
+    rows = [json.loads(line) for line in qcode(cli_project, "export", "matrix", "--by", "case",
+                                               "--format", "jsonl").stdout.splitlines()]
+    high = next(row for row in rows if row["code"] == "trust.high")
+    assert high == {"code": "trust.high", "label": "Hoog vertrouwen",
+                    "Veiligheidshuis Noord": 1, "Veiligheidshuis Zuid": 0}
+    listed = qcode(cli_project, "export", "matrix", "--by", "case", "--format", "csv").stdout
+    assert listed.splitlines()[0] == "code,label,Veiligheidshuis Noord,Veiligheidshuis Zuid"
+    book = tmp_path / "matrix.xlsx"
+    assert qcode(cli_project, "export", "matrix", "--by", "case", "-o", str(book)).exit_code == 0
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["matrix", "toelichting"]
+    assert workbook["toelichting"]["B1"].value == "Codes per casus (aantal)"
+    english = tmp_path / "matrix-en.xlsx"
+    qcode(cli_project, "export", "matrix", "--by", "case", "--lang", "en", "-o", str(english))
+    assert load_workbook(english)["info"]["B1"].value == "Codes by case (count)"

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qcode.exports.language import heading, word
 from qcode.exports.output import check_quote_texts, check_xml_text
 from qcode.exports.quote_groups import code_label
 from qcode.files import atomic_output, output_format
@@ -38,7 +39,7 @@ Cell = str | int | float | None
 
 
 def write_matrix(
-    matrix: pd.DataFrame, path: Path, *, title: str = "", bom: bool = False
+    matrix: pd.DataFrame, path: Path, *, title: str = "", bom: bool = False, lang: str = "en"
 ) -> None:
     """Write a code matrix to ``path``; the suffix (.csv, .xlsx, .md) picks the format.
 
@@ -49,8 +50,9 @@ def write_matrix(
 
     ``title`` becomes the markdown heading or an "info" sheet in .xlsx (the "matrix"
     sheet stays a plain table); .csv has no place for it. ``bom`` adds a UTF-8
-    byte-order mark to .csv for Excel. Raises ExportError for an unknown suffix, a
-    missing folder or a failed write; nothing is left behind when writing fails.
+    byte-order mark to .csv for Excel. ``lang`` (nl or en) names the sheets and the default
+    title. Raises ExportError for an unknown suffix, a missing folder or a failed write;
+    nothing is left behind when writing fails.
     """
     suffix = output_format(path, "matrix", MATRIX_FORMATS)
     header, rows = _matrix_table(matrix)
@@ -58,9 +60,10 @@ def write_matrix(
         if suffix == ".csv":
             _write_csv(temporary, header, rows, bom=bom)
         elif suffix == ".xlsx":
-            _write_xlsx(temporary, path, "matrix", header, rows, title=title, frozen="C2")
+            _write_xlsx(temporary, path, word(lang, "matrix_sheet"), header, rows, title=title,
+                        frozen="C2", lang=lang)
         else:
-            _write_matrix_md(temporary, header, rows, title=title or "Code matrix")
+            _write_matrix_md(temporary, header, rows, title=title or word(lang, "code_matrix"))
 
 
 def write_quotes(
@@ -70,6 +73,7 @@ def write_quotes(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     bom: bool = False,
+    lang: str = "en",
 ) -> None:
     """Write quotes to ``path``; the suffix (.csv, .xlsx, .md, .docx, .html) picks the format.
 
@@ -77,7 +81,8 @@ def write_quotes(
     text exactly as given; .md, .docx and .html group the quotes by code for reading.
     ``labels`` maps code ids to labels: it overrides the label each quote carries and its
     order (pass the codebook's) orders the groups; codes it lacks follow in code-id order.
-    Example::
+    ``lang`` (nl or en) is the language of everything around the quotes: titles, counts,
+    attributions, sheet and column names (.csv keeps its English column names). Example::
 
         write_quotes(quotes, Path("out/quotes.docx"), title="Citaten Midden")
 
@@ -91,20 +96,21 @@ def write_quotes(
         elif suffix == ".xlsx":
             check_quote_texts(quotes, path, title=title, labels=labels)
             rows = _quote_rows(quotes, labels)
-            _write_xlsx(temporary, path, "quotes", QUOTE_COLUMNS, rows, title=title,
-                        frozen="A2", wide={"text": 80, "memo": 40})
+            header = [heading(column, lang) for column in QUOTE_COLUMNS]
+            _write_xlsx(temporary, path, word(lang, "quotes_sheet"), header, rows, title=title,
+                        frozen="A2", wide={heading("text", lang): 80, "memo": 40}, lang=lang)
         elif suffix == ".md":
             from qcode.exports.quotes_md import write_quotes_md
 
-            write_quotes_md(quotes, temporary, title=title, labels=labels)
+            write_quotes_md(quotes, temporary, title=title, labels=labels, lang=lang)
         elif suffix == ".docx":
             from qcode.exports.quotes_docx import write_quotes_docx
 
-            write_quotes_docx(quotes, temporary, path, title=title, labels=labels)
+            write_quotes_docx(quotes, temporary, path, title=title, labels=labels, lang=lang)
         else:
             from qcode.exports.quotes_html import write_quotes_html
 
-            write_quotes_html(quotes, temporary, title=title, labels=labels)
+            write_quotes_html(quotes, temporary, title=title, labels=labels, lang=lang)
 
 
 def _matrix_table(matrix: pd.DataFrame) -> tuple[list[str], list[list[Cell]]]:
@@ -172,6 +178,7 @@ def _write_xlsx(
     title: str,
     frozen: str,
     wide: Mapping[str, int] | None = None,
+    lang: str = "en",
 ) -> None:
     from openpyxl import Workbook
 
@@ -182,7 +189,7 @@ def _write_xlsx(
     _fill_sheet(worksheet, path, header, rows, wide or {})
     worksheet.freeze_panes = frozen
     if title:
-        _add_info_sheet(workbook, path, title)
+        _add_info_sheet(workbook, path, title, lang)
     workbook.save(target)
 
 
@@ -230,16 +237,16 @@ def _display_width(value: Cell) -> int:
     return max(len(line) for line in str(value).split("\n"))
 
 
-def _add_info_sheet(workbook: Workbook, path: Path, title: str) -> None:
+def _add_info_sheet(workbook: Workbook, path: Path, title: str, lang: str) -> None:
     from openpyxl.styles import Font
 
     from qcode import __version__
 
     check_xml_text(title, path, "the title")
-    info = workbook.create_sheet("info")
-    info.append(["title", title])
+    info = workbook.create_sheet(word(lang, "info_sheet"))
+    info.append([word(lang, "title"), title])
     info["B1"].data_type = "s"
-    info.append(["exported by", f"qcode {__version__}"])
+    info.append([word(lang, "exported_by"), f"qcode {__version__}"])
     for (cell,) in info.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
     info.column_dimensions["A"].width = 14
