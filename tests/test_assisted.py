@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -199,6 +200,12 @@ def test_cli_evaluate_reports_every_method(sample_project: Path) -> None:
     assert "micro" in rows and "trust" in rows
     for method in ("baseline", "rules", "model", "combined"):
         assert 0 <= rows["micro"][f"{method}_f1"] <= 1
+    # Every figure with three decimals, on screen and in CSV (0.400, never 0.4).
+    for fmt in ("table", "csv"):
+        shown = runner.invoke(app, ["--project", str(sample_project), "evaluate", "--coder",
+                                    "ref", "--folds", "3", "--format", fmt])
+        figures = re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", shown.stdout)
+        assert figures and all(len(f.split(".")[1]) == 3 for f in figures), (fmt, figures)
 
 
 def test_init_project_for_unused_import() -> None:

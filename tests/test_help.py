@@ -119,3 +119,22 @@ def test_every_example_runs_as_printed_on_the_demo_project(
     result = runner.invoke(app, words[1:], input="")
     assert result.exit_code == 0, f"{example}\n{result.output}"
     assert "error" not in result.stderr, result.stderr
+
+
+def test_every_listing_takes_table_csv_and_jsonl() -> None:
+    listings = {"transcripts", "show", "codings list", "codebook show", "suggest", "train",
+                "evaluate", "agreement", "disagreements", "export matrix", "check-anonymity"}
+    with_format = set()
+    for path in command_paths():
+        command = get_command(app)
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        option = next((p for p in command.params if "--format" in getattr(p, "opts", ())), None)
+        if option is None:
+            continue
+        with_format.add(" ".join(path))
+        shown = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).stdout
+        choices = re.search(r"--format \[([a-z|]+)\]", shown)
+        assert choices, path
+        assert {"table", "csv", "jsonl"} <= set(choices.group(1).split("|")), path
+    assert listings <= with_format, listings - with_format
