@@ -211,3 +211,23 @@ def test_cli_evaluate_reports_every_method(sample_project: Path) -> None:
 def test_init_project_for_unused_import() -> None:
     # init_project and MINI_CODEBOOK are shared fixtures' building blocks; keep them used.
     assert callable(init_project) and "codebook: mini" in MINI_CODEBOOK
+
+
+def test_cli_review_takes_one_key_re_asks_and_finds_another_code(project: Project) -> None:
+    assisted.suggest_for_project(project, rules_only=True, min_score=0.0)
+    first = assisted.pending_suggestions(project, transcripts=["noord-r01"])[0]
+    base = ["--project", str(project.root), "review", "noord-r01", "--coder", "ans"]
+    # A wrong key asks again; 'o' searches as the coding screen does (by Dutch label).
+    result = runner.invoke(app, base, input="xo" "hoog vertrouwen\n" "1q")
+    assert result.exit_code == 0, result.output
+    assert "'x' is not one of a, r, s, o, q; press one of those keys" in result.stderr
+    assert f"coded noord-r01:{first.segment} trust.high" in result.stderr
+    assert "accepted 1, rejected 0, skipped 0" in result.stderr
+    coded = list_codings(project, coders=["ans"])
+    assert [(c.segment, c.code, c.provenance) for c in coded] == [
+        (first.segment, "trust.high", "manual")]
+    # No match: say so and ask again; an empty line goes back to the suggestion.
+    other = ["--project", str(project.root), "review", "zuid-r02", "--coder", "ans"]
+    result = runner.invoke(app, other, input="o" "xqzwv\n" "\n" "s" "q")
+    assert "no code matches 'xqzwv'" in result.stderr
+    assert "accepted 0, rejected 0, skipped 1" in result.stderr

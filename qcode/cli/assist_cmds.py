@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import Enum
 
 import typer
-from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
@@ -21,6 +20,8 @@ from qcode.cli.common import (
 )
 from qcode.coding.manual import default_coder
 from qcode.errors import QcodeError
+from qcode.models import Codebook
+from qcode.neutralise import terminal_text
 from qcode.session.evidence import matched_words
 from qcode.store import Project
 from qcode.words import plural
@@ -95,7 +96,8 @@ def review(
 ) -> None:
     """Accept or reject pending suggestions, one by one or from a script.
 
-    Interactively: a accept, r reject, s skip, o accept with another code, q quit.
+    Interactively, one key each (no Enter): a accept, r reject, s skip, o accept with
+    another code (found by id, Dutch label or keyword, as in the coding screen), q quit.
     Every decision is saved at once.
 
     Example: qcode review noordrand-r01
@@ -122,66 +124,92 @@ def review(
         _interactive_review(project, transcript or [], who)
 
 
+REVIEW_KEYS = {"a": "accept", "r": "reject", "s": "skip", "o": "other code", "q": "quit"}
+CHOICES = 9
+"""How many matching codes 'o' offers to choose from by number."""
+
+
 def _interactive_review(project: Project, transcripts: list[str], coder: str) -> None:
+    from qcode.cli.terminal import read_key
     from qcode.coding import assisted
-    from qcode.errors import QcodeError
     from qcode.store.codebook import require_codebook
 
-    labels = {c.id: c.label for c in require_codebook(project).codes}
+    codebook = require_codebook(project)
+    labels = {c.id: c.label for c in codebook.codes}
     pending = assisted.pending_suggestions(project, transcripts=transcripts)
     if not pending:
         note("no pending suggestions; run 'qcode suggest' first")
         return
     decided = {"accepted": 0, "rejected": 0, "skipped": 0}
+    question = "  ".join(f"[{key}] {name}" for key, name in REVIEW_KEYS.items()) + " "
     for number, suggestion in enumerate(pending, 1):
-        text = Text(suggestion.text)
+        text = Text(terminal_text(suggestion.text))
         for start, end in suggestion.spans:
             text.stylize("bold black on yellow", start, end)
         console.print(Panel(
             text,
-            title=f"{escape(suggestion.transcript)} segment {suggestion.segment} "
-                  f"({number}/{len(pending)})",
-            subtitle=f"{escape(suggestion.code)} {escape(labels.get(suggestion.code, ''))} "
-                     f"score {suggestion.score:.2f} ({suggestion.method})",
+            title=Text(f"{terminal_text(suggestion.transcript)} segment {suggestion.segment} "
+                       f"({number}/{len(pending)})"),
+            subtitle=Text(f"{suggestion.code} {terminal_text(labels.get(suggestion.code, ''))} "
+                          f"score {suggestion.score:.2f} ({suggestion.method})"),
         ))
-        if suggestion.evidence:
-            console.print("evidence: " + escape(" | ".join(suggestion.evidence[:3])), style="dim")
+        words = matched_words(suggestion.text, suggestion.spans)
+        if words:
+            console.print(Text("evidence: " + terminal_text(", ".join(words)), style="dim"))
         while True:
-            answer = _ask("[a]ccept [r]eject [s]kip [o]ther code [q]uit")
-            if answer in ("q", None):
+            key = read_key(question)
+            if key in ("q", None):
                 _summary(decided)
                 return
             try:
-                if answer == "a":
+                if key == "a":
                     assisted.accept(project, suggestion, coder=coder)
                     decided["accepted"] += 1
-                elif answer == "r":
+                elif key == "r":
                     assisted.reject(project, suggestion, coder=coder)
                     decided["rejected"] += 1
-                elif answer == "s":
+                elif key == "s":
                     decided["skipped"] += 1
-                elif answer == "o":
-                    code = _ask("code id")
+                elif key == "o":
+                    code = _choose_code(codebook)
                     if code is None:
-                        _summary(decided)
-                        return
+                        continue
                     assisted.accept(project, suggestion, coder=coder, code=code)
                     decided["accepted"] += 1
+                    note(f"coded {suggestion.transcript}:{suggestion.segment} {code}")
                 else:
+                    err_console.print(Text(f"'{key}' is not one of {', '.join(REVIEW_KEYS)}; "
+                                           "press one of those keys", style="red"))
                     continue
             except QcodeError as exc:
-                err_console.print(f"[red]{escape(str(exc))}[/]")
+                err_console.print(Text(str(exc), style="red"))
                 continue
             break
     _summary(decided)
 
 
-def _ask(prompt: str) -> str | None:
-    """One answer from the keyboard; None at end of input (treated as quit)."""
-    try:
-        return typer.prompt(prompt, default="", show_default=False, err=True).strip().lower()
-    except (EOFError, typer.Abort):
-        return None
+def _choose_code(codebook: Codebook) -> str | None:
+    """A code found as in the coding screen (id, Dutch label or keyword, forgiving case,
+    accents and a typo), chosen by number; None to go back to the suggestion."""
+    from qcode.cli.terminal import read_key, read_line
+    from qcode.codebook.search import search_codes
+
+    while True:
+        query = read_line("code (id, Dutch label or keyword; empty to go back): ")
+        if not query:
+            return None
+        matches = search_codes(codebook, query)[:CHOICES]
+        if not matches:
+            err_console.print(Text(f"no code matches '{query}'; try other words", style="red"))
+            continue
+        for number, match in enumerate(matches, 1):
+            err_console.print(Text(f"  {number}  {match.code.id}  {match.code.label}"))
+        key = read_key(f"number of the code (1-{len(matches)}), or another key to search "
+                       "again: ")
+        if key is None:
+            return None
+        if key.isdigit() and 1 <= int(key) <= len(matches):
+            return matches[int(key) - 1].code.id
 
 
 def _summary(decided: dict[str, int]) -> None:
