@@ -51,7 +51,8 @@ def _raw_key() -> str:
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
     try:
-        tty.setraw(fd)
+        # TCSANOW: keys typed ahead of the question are kept (setraw's default drops them).
+        tty.setraw(fd, termios.TCSANOW)
         # An arrow key sends several bytes at once; read them together.
         return os.read(fd, 8).decode("utf-8", "replace")
     finally:
