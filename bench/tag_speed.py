@@ -8,8 +8,11 @@ timed). Then, headless at the given terminal size:
 - ``open``: from creating the coding session (reading the transcript, codings and
   suggestions from the store) until the first screen is drawn;
 - ``key``: each key of a realistic run (next and previous answer, next uncoded, jump to
-  the end and back, a suggestion highlighted, a search typed) timed from the press until
-  the screen has been redrawn; the median and the slowest are printed.
+  the end and back, a suggestion highlighted, a search typed) from the press until the
+  screen has been redrawn: the processor time it costs (what the key itself does) and the
+  wall-clock time through Textual's test pilot (which also waits for the next frame, about
+  the same for a key that does nothing; that key is timed too, as the floor); medians
+  and the slowest are printed.
 
 The issue's targets: the first screen in under 0.5 s at 140x40 for any interview length,
 a key press under 50 ms.
@@ -82,7 +85,8 @@ def build_project(folder: Path, *, turns: int, words: int, seed: int) -> int:
     return written
 
 
-async def measure(project_dir: Path, size: tuple[int, int]) -> tuple[float, list[float]]:
+async def measure(project_dir: Path, size: tuple[int, int]
+                  ) -> tuple[float, list[tuple[float, float]], list[tuple[float, float]]]:
     from qcode.cli.tag.app import TagApp
     from qcode.session.session import CodingSession
     from qcode.store import find_project
@@ -94,14 +98,16 @@ async def measure(project_dir: Path, size: tuple[int, int]) -> tuple[float, list
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             opened = time.perf_counter() - started
-            times = []
-            for key in KEYS:
-                before = time.perf_counter()
+            async def timed(key: str) -> tuple[float, float]:
+                wall, cpu = time.perf_counter(), time.process_time()
                 await pilot.press(key)
                 await pilot.pause()
-                times.append(time.perf_counter() - before)
+                return time.process_time() - cpu, time.perf_counter() - wall
+
+            times = [await timed(key) for key in KEYS]
+            floor = [await timed("z") for _ in range(5)]  # bound to nothing
             await pilot.press("q")
-    return opened, times
+    return opened, times, floor
 
 
 def main() -> None:
@@ -118,15 +124,23 @@ def main() -> None:
         folder = Path(tmp)
         written = build_project(folder, turns=args.turns, words=args.words, seed=args.seed)
         print(f"interview: {args.turns} turns, {written:,} words; screen {width}x{height}")
-        openings, keys = [], []
+        openings, keys, floors = [], [], []
         for _ in range(args.repeat):
-            opened, times = asyncio.run(measure(folder / "project", (width, height)))
+            opened, times, floor = asyncio.run(measure(folder / "project", (width, height)))
             openings.append(opened)
             keys.extend(times)
+            floors.extend(floor)
         print(f"first screen: best {min(openings):.3f} s, worst {max(openings):.3f} s "
               f"({args.repeat} runs; target under 0.5 s)")
-        print(f"key press:    median {statistics.median(keys) * 1000:.1f} ms, slowest "
-              f"{max(keys) * 1000:.1f} ms over {len(keys)} presses (target under 50 ms)")
+
+        def ms(values: list[float]) -> str:
+            return (f"median {statistics.median(values) * 1000:.1f} ms, slowest "
+                    f"{max(values) * 1000:.1f} ms")
+
+        print(f"key press:    processor {ms([cpu for cpu, _ in keys])}; wall clock "
+              f"{ms([wall for _, wall in keys])} over {len(keys)} presses (target under 50 ms)")
+        print(f"a key bound to nothing: processor {ms([cpu for cpu, _ in floors])}; wall "
+              f"clock {ms([wall for _, wall in floors])}")
 
 
 if __name__ == "__main__":

@@ -342,15 +342,17 @@ def find_suggestion(project: Project, spec: str) -> StoredSuggestion:
 
 def accept(
     project: Project, suggestion: StoredSuggestion, *, coder: str, code: str | None = None,
-    provenance: str | None = None, memo: str = "",
+    provenance: str | None = None, memo: str = "", span: tuple[int, int] | None = None,
 ) -> Coding:
-    """Confirm a suggestion as a coding. With another ``code`` the coder corrected the
-    machine: the coding is manual and the suggested code counts as rejected."""
+    """Confirm a suggestion as a coding (of ``span`` in the segment, when given). With
+    another ``code`` the coder corrected the machine: the coding is manual and the
+    suggested code counts as rejected."""
     chosen = code or suggestion.code
     if provenance is None:
         provenance = "suggestion" if chosen == suggestion.code else "manual"
+    start, end = span if span is not None else (None, None)
     coding = Coding(transcript=suggestion.transcript, segment=suggestion.segment, code=chosen,
-                    coder=coder, provenance=provenance, memo=memo)
+                    coder=coder, provenance=provenance, memo=memo, start=start, end=end)
     with project.atomic() as db:
         add_codings(project, [coding])
         status = "accepted" if chosen == suggestion.code else "rejected"

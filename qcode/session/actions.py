@@ -14,6 +14,7 @@ from qcode.coding.assisted import StoredSuggestion
 from qcode.coding.manual import add_codings
 from qcode.errors import CodingError
 from qcode.models import Coding
+from qcode.store import suggestions
 from qcode.store.project import Project
 
 _EXACT = (
@@ -72,6 +73,8 @@ class Applied:
 @dataclass(frozen=True)
 class Removed:
     coding: Coding
+    reopened: int | None = None
+    """The accepted suggestion the coding came from, pending again since its removal."""
 
     @property
     def segment(self) -> int:
@@ -79,7 +82,10 @@ class Removed:
 
     def undo(self, project: Project) -> str:
         # The coding comes back as it was: its provenance, memo and time included.
-        add_codings(project, [self.coding])
+        with project.atomic():
+            add_codings(project, [self.coding])
+            if self.reopened is not None:
+                suggestions.mark_accepted(project, self.reopened, self.coding.coder)
         return f"undid: removed {where(self.coding)}"
 
 
@@ -146,12 +152,19 @@ def remove_coding(project: Project, coding: Coding) -> Removed:
         if stored is None:
             raise CodingError(f"{where(coding)} by {coding.coder} is no longer there")
         _delete(project, coding)
+        # An accepted suggestion with its coding gone would stand for nothing: it is
+        # pending again, to accept or reject anew.
+        reopened = None
+        if stored["provenance"] in ("suggestion", "bulk"):
+            reopened = suggestions.reopen_accepted(project, coding.transcript, coding.segment,
+                                                   coding.code, coding.coder)
     return Removed(replace(coding, provenance=stored["provenance"], memo=stored["memo"],
-                           created_at=stored["created_at"]))
+                           created_at=stored["created_at"]), reopened)
 
 
-def accept_suggestion(project: Project, suggestion: StoredSuggestion, coder: str) -> Accepted:
-    coding = assisted.accept(project, suggestion, coder=coder)
+def accept_suggestion(project: Project, suggestion: StoredSuggestion, coder: str,
+                      span: tuple[int, int] | None = None) -> Accepted:
+    coding = assisted.accept(project, suggestion, coder=coder, span=span)
     return Accepted(suggestion, coding)
 
 
