@@ -269,7 +269,8 @@ def test_sentence_and_shift_arrow_spans(project: Project) -> None:
         await pilot.press("slash", *"governance", "enter")
         await pilot.press("shift+right", "shift+right", "shift+right")  # "Ik ben hoofd"
         await pilot.press("shift+down")  # "ben hoofd"
-        await pilot.press("enter", "down", "enter")  # via the codebook tree: trust.high
+        # Via the codebook tree: the first ↓ chooses trust, the next trust.high.
+        await pilot.press("enter", "down", "down", "enter")
         assert app.focused is app.transcript
         await pilot.press("s", "escape")  # a cleared span codes the whole segment
         await pilot.press("slash", *"dialoog", "enter")

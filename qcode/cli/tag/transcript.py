@@ -126,7 +126,8 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript--current", "transcript--marker", "transcript--interviewer",
     }
     DEFAULT_CSS = """
-    TranscriptView { overflow-x: hidden; scrollbar-size-vertical: 1; }
+    /* The scrollbar always there: its appearing would change the width and wrap it all. */
+    TranscriptView { overflow-x: hidden; overflow-y: scroll; scrollbar-size-vertical: 1; }
     TranscriptView > .transcript--current { background: $boost; }
     TranscriptView > .transcript--marker { color: $accent; text-style: bold; }
     TranscriptView > .transcript--interviewer { text-style: dim; }

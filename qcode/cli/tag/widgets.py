@@ -44,6 +44,10 @@ def code_label(code: Code, colour: str | None, *, full_id: bool, keyword: str = 
 class CodeTree(Tree[str]):
     """The codebook as a tree; while searching, the matches best first."""
 
+    DEFAULT_CSS = """
+    CodeTree.-unchosen > .tree--cursor { background: transparent; text-style: none; }
+    """
+
     def __init__(self, session: CodingSession) -> None:
         super().__init__("codebook", id="codes")
         self.session = session
@@ -52,6 +56,7 @@ class CodeTree(Tree[str]):
         # Enter applies a code; folding is Space's job, so Enter must not fold a parent.
         self.auto_expand = False
         self.searching = False
+        self.chosen = True
 
     @property
     def codebook(self) -> Codebook:
@@ -73,6 +78,8 @@ class CodeTree(Tree[str]):
 
     def show_matches(self, matches: Sequence[CodeMatch]) -> None:
         self.searching = True
+        self.chosen = True  # the best match, which Enter in the search box applies
+        self.remove_class("-unchosen")
         self.clear()
         for match in matches:
             # Say which keyword matched when neither the id nor the label did.
@@ -92,18 +99,39 @@ class CodeTree(Tree[str]):
         self.move_cursor_to_line(0)
 
     def no_choice(self) -> None:
-        """No code highlighted: Enter applies nothing until the coder picks one."""
-        self.cursor_line = -1
+        """No code chosen yet: the cursor does not show, and Enter applies nothing until
+        the coder moves it (a second Enter right after the first must not code anything)."""
+        self.chosen = False
+        self.add_class("-unchosen")
+        self.scroll_home(animate=False)
+
+    def _choose(self) -> bool:
+        """Make the line under the cursor the choice; True when there was none before."""
+        if self.chosen:
+            return False
+        self.chosen = True
+        self.remove_class("-unchosen")
+        if self.cursor_node is not None:  # its definition, as for any highlighted code
+            self.post_message(Tree.NodeHighlighted(self.cursor_node))
+        return True
+
+    def action_cursor_down(self) -> None:
+        if not self._choose():
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if not self._choose():
+            super().action_cursor_up()
 
     def action_select_cursor(self) -> None:
-        if self.cursor_line < 0:
+        if not self.chosen:
             self.app.say("choose a code with ↑/↓ first; Enter applies it")  # type: ignore[attr-defined]
             return
         super().action_select_cursor()
 
     @property
     def code(self) -> str | None:
-        if self.cursor_line < 0:
+        if not self.chosen:
             return None
         node = self.cursor_node
         return node.data if node is not None else None
@@ -234,9 +262,14 @@ def _evidence(suggestion: StoredSuggestion, room: int) -> Text:
     room -= len(more)
     start, end = first.sentence.start, first.sentence.end
     if end - start > room:
-        # Keep the first matched word in view, with some of what comes before it.
-        anchor = first.marks[0].start
-        start = max(start, min(anchor - room // 3, end - room))
+        room -= 2  # for the '…' on either side
+        # Keep the matched words in view (as many as fit), with what stands around them.
+        first_mark, last_mark = first.marks[0].start, first.marks[-1].end
+        if last_mark - first_mark <= room:
+            start = first_mark - (room - (last_mark - first_mark)) // 2
+        else:
+            start = first_mark
+        start = max(first.sentence.start, min(start, end - room))
         end = min(end, start + room)
     text = Text(terminal_text(suggestion.text[start:end]).replace("\n", " "), style="italic dim")
     for span in first.marks:
