@@ -200,7 +200,7 @@ def test_a_segment_taller_than_the_pane_is_read_with_page_down(tmp_path: Path) -
 
     async def steps(app: Any, pilot: Any) -> None:
         assert session.current == 2
-        top, height = app.transcript.segment_region(2)
+        _top, height = app.transcript.segment_region(2)
         assert height > app.transcript.size.height
         assert "Zin 0 " in visible(app) and "more lines (PgDn)" in status(app)
         for _ in range(10):
