@@ -195,10 +195,21 @@ class Terminal:
         import os
         import subprocess
 
+        import select
+
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        # What the process wrote last (restoring the terminal) is read too.
+        while select.select([self.leader], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.screen += chunk
         os.close(self.leader)
         return self.process.returncode
