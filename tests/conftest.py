@@ -193,9 +193,8 @@ class Terminal:
     def close(self, timeout: float = 20.0) -> int:
         """Wait for the process to end (killing it after ``timeout``); its exit status."""
         import os
-        import subprocess
-
         import select
+        import subprocess
 
         try:
             self.process.wait(timeout=timeout)

@@ -48,7 +48,7 @@ Screen { layout: vertical; }
 #main { height: 1fr; }
 #left { width: 1fr; }
 #right { width: 34; border-left: vkey $primary-darken-2; }
-Screen.-wide #right { width: 40%; }
+Screen.-wide #right { width: 44; }
 #transcript { height: 1fr; }
 #suggestions { border-top: hkey $primary-darken-2; padding: 0 1; }
 #search { height: 1; border: none; padding: 0 1; background: $boost; }

@@ -64,8 +64,8 @@ CODEBOOK_KEYS: tuple[Key, ...] = (
 )
 
 HINTS = {
-    "transcript": "n/p move  N/P uncoded  :N go to  / search  a/x suggestion  d remove  "
-                  "u undo  ? keys  q quit",
+    "transcript": "n/p move  N/P uncoded  :N go to  / search  a/x suggest  u undo  ? keys  "
+                  "q quit",
     "search": "type to search  ↑/↓ choose  Enter applies  Esc back to the transcript",
     "codebook": "↑/↓ choose  Enter applies  Space folds  Esc back to the transcript",
     "definition": "↑/↓ PgUp/PgDn scroll the definition  i bigger/smaller  Esc back",

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 WIDE = 110
 """From this terminal width on, a segment's codes stand in a column beside its text."""
-CODES_COLUMN = 30
+CODES_COLUMN = (24, 42)
+"""The narrowest and widest the column of codes gets: as wide as its widest code, within
+these bounds (a longer one wraps, never cut)."""
 GUTTER = 2
 """The current segment's marker and a space, left of every segment."""
 NO_COLOUR_MARK = "□"
@@ -158,6 +160,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.evidence_colour: str | None = None
         self._width = 0
         self._wide = False
+        self._codes_width = CODES_COLUMN[0]
         self._heights: list[int] = []
         self._starts: list[int] = []
         self._rendered: dict[int, list[Strip]] = {}
@@ -166,12 +169,16 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def text_width(self) -> int:
-        return max(self._width - GUTTER - 1 - ((CODES_COLUMN + 1) if self._wide else 0), 8)
+        return max(self._width - GUTTER - 1 - ((self._codes_width + 1) if self._wide else 0), 8)
 
     def relayout(self) -> None:
         """Wrap every segment at the pane's width: its height and first line."""
         self._width = self.scrollable_content_region.width or self.size.width
         self._wide = self.app.size.width >= WIDE
+        if self._wide:
+            widest = max((mark.cell_len for i in range(len(self.segments))
+                          for mark in self._chips(i)), default=0)
+            self._codes_width = min(max(widest, CODES_COLUMN[0]), CODES_COLUMN[1])
         self._heights = [self._height(i) for i in range(len(self.segments))]
         self._starts = []
         line = 0
@@ -186,6 +193,11 @@ class TranscriptView(ScrollView, can_focus=True):
         own = self.session.own_codings(number)
         others = self.session.other_codings(number)
         return [chip(c, self.session.colour(c.code), own=c in own) for c in (*own, *others)]
+
+    def _code_lines(self, index: int) -> list[Text]:
+        """The codes column of a segment: a code a line, wrapped when wider than it."""
+        return [line for mark in self._chips(index)
+                for line in mark.wrap(self.app.console, self._codes_width, overflow="fold")]
 
     def _head(self, index: int) -> Text:
         segment = self.segments[index]
@@ -211,7 +223,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def _height(self, index: int) -> int:
         body = len(wrap(self._display[index][0], self.text_width, self._words[index]))
         if self._wide:
-            return max(1 + body, len(self._chips(index))) + 1
+            return max(1 + body, len(self._code_lines(index))) + 1
         return len(self._head_lines(index, self.text_width)) + body + 1
 
     def changed(self, *numbers: int) -> None:
@@ -331,7 +343,7 @@ class TranscriptView(ScrollView, can_focus=True):
         body = [text[a:b] for a, b in wrap(shown, width, self._words[index])]
         if self._wide:
             left = [self._head(index), *body]
-            right = self._chips(index)
+            right = self._code_lines(index)
             rows = []
             for y in range(max(len(left), len(right))):
                 line = left[y].copy() if y < len(left) else Text()

@@ -185,6 +185,10 @@ class SearchBox(Input):
     ]
 
 
+NARROW_PANEL = 70
+"""Below this width the highlighted suggestion's sentence gets a line of its own."""
+
+
 class SuggestionPanel(Widget):
     """The segment's pending suggestions: how many, the highlighted one always in view, and
     for each the sentence that triggered it with the matched words marked."""
@@ -208,9 +212,14 @@ class SuggestionPanel(Widget):
         """Suggestion lines that fit under the title: more on a taller terminal."""
         return max(2, min(7, self.app.size.height // 6))
 
+    def narrow(self) -> bool:
+        """Too narrow for a sentence beside each code: the highlighted suggestion gets its
+        sentence on a line of its own."""
+        return self.size.width < NARROW_PANEL
+
     def window(self) -> range:
         """The suggestions shown: a window that always holds the highlighted one."""
-        rows = self.rows()
+        rows = self.rows() - (1 if self.narrow() else 0)
         count = len(self.pending)
         if count <= rows:
             return range(count)
@@ -218,7 +227,9 @@ class SuggestionPanel(Widget):
         return range(first, first + rows)
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return 1 + len(self.window()) if self.pending else 1
+        if not self.pending:
+            return 1
+        return 1 + len(self.window()) + (1 if self.narrow() else 0)
 
     def render(self) -> RenderableType:
         if not self.pending:
@@ -233,20 +244,29 @@ class SuggestionPanel(Widget):
         title.append("   ] [ choose  a accept  x reject", style="dim")
         title.truncate(width, overflow="ellipsis")
         lines = [title]
+        narrow = self.narrow()
         for i in shown:
-            lines.append(self._line(self.pending[i], chosen=i == self.selected, width=width))
+            chosen = i == self.selected
+            lines.append(self._line(self.pending[i], chosen=chosen, width=width,
+                                    evidence=not narrow))
+            if chosen and narrow:
+                lines.append(Text("    ") + _evidence(self.pending[i], width - 4))
         return Text("\n").join(lines)
 
-    def _line(self, suggestion: StoredSuggestion, *, chosen: bool, width: int) -> Text:
+    def _line(self, suggestion: StoredSuggestion, *, chosen: bool, width: int,
+              evidence: bool = True) -> Text:
         line = Text("▸ " if chosen else "  ", style="bold")
         line.append_text(mark(self.session.colour(suggestion.code)))
         line.append(f" {suggestion.score:.2f} ", style="bold" if chosen else "")
         line.append(suggestion.code, style="bold" if chosen else "")
+        if not evidence:
+            line.truncate(width, overflow="ellipsis")
+            return line
         room = width - line.cell_len - 2
-        evidence = _evidence(suggestion, room)
-        if evidence.cell_len:
+        evidence_text = _evidence(suggestion, room)
+        if evidence_text.cell_len:
             line.append("  ")
-            line.append_text(evidence)
+            line.append_text(evidence_text)
         line.truncate(width, overflow="ellipsis")
         return line
 
