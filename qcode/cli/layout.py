@@ -3,8 +3,10 @@
 A listing is rows of named values. Ids, codes, numbers and other one-word values are never
 cut or wrapped (people copy them into the next command), and neither is a column's
 header; text with spaces wraps between its words. When the columns cannot all fit at
-their narrowest, each row is printed as a record instead: one ``name  value`` line per
-field, the value wrapped beside its name.
+their narrowest, the text columns go on indented lines under each row; when not even the
+ids fit side by side, each row is printed as a record: one ``name  value`` line per field,
+the value wrapped beside its name. Issue 11's escaping of what users wrote belongs in
+:func:`cell`, which every value passes through.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -62,11 +65,11 @@ def _column(name: str, values: Sequence[Any]) -> _Column:
     )
     lines = [line for t in texts for line in t.split("\n")]
     whole = all(" " not in line.strip() for line in lines)
-    widest = max([len(name), *(len(line) for line in lines)])
+    widest = max([len(name), *(cell_len(line) for line in lines)])
     if whole:
         narrowest = widest
     else:
-        words = [len(w) for line in lines for w in _WORD.findall(line)]
+        words = [cell_len(w) for line in lines for w in _WORD.findall(line)]
         narrowest = max([len(name), *(min(w, LONGEST_WORD) for w in words)])
         if widest > 2 * TEXT_COLUMN:
             # Running text squeezed narrower than this reads worse than text under the row.
