@@ -19,7 +19,7 @@ from textual.widgets import Input, Static, Tree
 
 from qcode.cli.tag.keys import HINTS, SCREEN_KEYS
 from qcode.cli.tag.screens import GoToScreen, HelpScreen, MemoScreen, PickCodingScreen
-from qcode.cli.tag.transcript import WIDE, TranscriptView
+from qcode.cli.tag.transcript import TranscriptView
 from qcode.cli.tag.widgets import (
     CodeTree,
     DefinitionView,
@@ -47,8 +47,9 @@ CSS = """
 Screen { layout: vertical; }
 #main { height: 1fr; }
 #left { width: 1fr; }
-#right { width: 34; border-left: vkey $primary-darken-2; }
-Screen.-wide #right { width: 44; }
+/* One rule for every width (no breakpoint), so the first layout is the final one and the
+   transcript is wrapped once. */
+#right { width: 30%; min-width: 34; max-width: 44; border-left: vkey $primary-darken-2; }
 #transcript { height: 1fr; }
 #suggestions { border-top: hkey $primary-darken-2; padding: 0 1; }
 #search { height: 1; border: none; padding: 0 1; background: $boost; }
@@ -68,8 +69,6 @@ class TagApp(App[None]):
 
     TITLE = "qcode tag"
     CSS = CSS
-    # Textual declares this a plain attribute, so it cannot be annotated ClassVar here.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(name, action, key.description, show=False)
           for key in SCREEN_KEYS for name, action in key.bindings),

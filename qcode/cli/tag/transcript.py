@@ -40,6 +40,7 @@ GUTTER = 2
 NO_COLOUR_MARK = "□"
 """A code without a colour: a hollow mark, so it never looks like a grey code."""
 _WORD = re.compile(r"\S+")
+_NEWLINE = re.compile("\n")
 
 
 def chip(coding: Coding, colour: str | None, *, own: bool) -> Text:
@@ -67,13 +68,21 @@ Word = tuple[int, int, int, bool]
 
 def words(text: str) -> list[Word]:
     """The words of ``text``, measured once so wrapping at any width is a quick count."""
+    ascii_only = text.isascii()
+    breaks = [match.start() for match in _NEWLINE.finditer(text)]
+    if not breaks and ascii_only:  # the common case, kept quick for long interviews
+        return [(m.start(), m.end(), m.end() - m.start(), False) for m in _WORD.finditer(text)]
     found: list[Word] = []
     previous = 0
-    ascii_only = text.isascii()
+    pending = 0
     for match in _WORD.finditer(text):
         start, end = match.span()
+        new_line = False
+        while pending < len(breaks) and breaks[pending] < start:
+            new_line = new_line or breaks[pending] >= previous
+            pending += 1
         size = end - start if ascii_only else cell_len(match.group())
-        found.append((start, end, size, "\n" in text[previous:start]))
+        found.append((start, end, size, new_line))
         previous = end
     return found
 
