@@ -22,9 +22,18 @@ class ExitStatus(IntEnum):
 
 
 class QcodeError(Exception):
-    """Something the user can fix. The message names what and where."""
+    """Something the user can fix. The message names what and where.
+
+    ``problems`` (instead of a message) are several such messages, one for each thing that
+    is wrong (every bad line of a file), so that one run shows them all; the CLI prints
+    each on its own line.
+    """
 
     exit_status = ExitStatus.USER_ERROR
+
+    def __init__(self, message: str = "", *, problems: list[str] | None = None) -> None:
+        self.problems: list[str] = list(problems) if problems else [message]
+        super().__init__("\n".join(self.problems))
 
 
 class UsageError(QcodeError):

@@ -51,16 +51,18 @@ def read_utf8(
 
 
 def read_csv_rows(
-    path: Path, *, required: Sequence[str], what: str
+    path: Path, *, required: Sequence[str], what: str, known: Sequence[str] = ()
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as (line number, row) pairs, with the header checked.
 
-    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter. A cell that starts
-    with an apostrophe before ``=``, ``+``, ``-``, ``@``, tab or carriage return loses that
-    one apostrophe: it is how qcode (and a spreadsheet) marks text that must not run as a
-    formula (see :mod:`qcode.neutralise`), so qcode's own CSV files read back as written.
-    A quote that is never closed, a stray quote and a column name given twice are refused
-    with the line they are on.
+    Accepts comma, semicolon (Dutch Excel) or tab as the delimiter. The ``required`` and
+    ``known`` columns are found whatever their case (``Transcript``, ``SEGMENT``) and named
+    as written here; other columns keep their names. A cell that starts with an apostrophe
+    before ``=``, ``+``, ``-``, ``@``, tab or carriage return loses that one apostrophe: it
+    is how qcode (and a spreadsheet) marks text that must not run as a formula (see
+    :mod:`qcode.neutralise`), so qcode's own CSV files read back as written. A quote that
+    is never closed, a stray quote and a column name given twice are refused with the line
+    they are on.
     """
     from qcode.neutralise import csv_cell_read
 
@@ -72,7 +74,9 @@ def read_csv_rows(
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     started = 1
     try:
-        header = [name.strip() for name in (reader.fieldnames or [])]
+        canonical = {name.casefold(): name for name in (*required, *known)}
+        header = [canonical.get(name.strip().casefold(), name.strip())
+                  for name in (reader.fieldnames or [])]
         reader.fieldnames = header
         _check_header(path, header, required)
         rows: list[tuple[int, dict[str, str]]] = []
@@ -103,7 +107,8 @@ def _check_header(path: Path, header: Sequence[str], required: Sequence[str]) ->
     missing = [name for name in required if name not in header]
     if missing:
         raise QcodeError(
-            f"{path}:1: missing column(s) {', '.join(missing)}; the header has "
+            f"{path}:1: missing {'column' if len(missing) == 1 else 'columns'} "
+            f"{', '.join(missing)}; the header has "
             f"{', '.join(header) or 'nothing'} and needs {', '.join(required)}"
         )
     first: dict[str, int] = {}

@@ -95,13 +95,13 @@ def parse_span(value: str) -> tuple[int, int]:
     return start, end
 
 
-def parse_segment(value: str, *, what: str = "segment") -> int:
+def parse_segment(value: str) -> int:
     """A segment number as typed (``12``), or a UsageError in qcode's own words."""
     text = value.strip()
+    # isascii(): str.isdigit() also accepts "²", which int() refuses.
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise UsageError(
-            f"{what} '{value}': expected a segment number (1, 2, ...); see 'qcode show ID'"
-        )
+        raise UsageError(f"segment {value!r} is not a segment number: segments are numbered "
+                         "1, 2, 3 ... (see 'qcode show TRANSCRIPT')")
     return int(text)
 
 

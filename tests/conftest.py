@@ -156,3 +156,93 @@ def snapshot(project: Project) -> list[tuple[str, list[tuple[object, ...]]]]:
         (table, [tuple(row) for row in project._db.execute(f"SELECT * FROM {table} ORDER BY 1")])
         for table in tables
     ]
+
+
+def command_paths() -> list[list[str]]:
+    """Every command of ``qcode`` as its words (``["codings", "add"]``), found by walking the
+    registered commands, so a command added later is covered without listing it."""
+    from typer.main import get_command
+
+    from qcode.cli import app
+
+    def walk(command: object, path: list[str]) -> list[list[str]]:
+        children = getattr(command, "commands", None)
+        if not children:
+            return [path]
+        return [found for name, child in children.items() for found in walk(child, [*path, name])]
+
+    return walk(get_command(app), [])
+
+
+class Terminal:
+    """A qcode process in a pseudo-terminal of a given size, read and typed into as a
+    person would."""
+
+    def __init__(self, args: list[str], *, cwd: Path | None = None, size: tuple[int, int] = (80, 24),
+                 env: dict[str, str] | None = None) -> None:
+        import fcntl
+        import os
+        import pty
+        import struct
+        import subprocess
+        import sys
+        import termios
+
+        self.leader, follower = pty.openpty()
+        columns, rows = size
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "qcode", *args], stdin=follower, stdout=follower,
+            stderr=follower, cwd=cwd, close_fds=True,
+            env={**os.environ, "TERM": "xterm-256color", **(env or {})})
+        os.close(follower)
+        self.screen = b""
+
+    def read_until(self, marker: bytes, timeout: float = 20.0) -> None:
+        import os
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        while marker not in self.screen and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.leader], [], [], 0.2)
+            if not ready:
+                if self.process.poll() is not None:
+                    break
+                continue
+            try:
+                self.screen += os.read(self.leader, 65536)
+            except OSError:
+                break
+        assert marker in self.screen, self.screen[-2000:]
+
+    def type(self, *keys: bytes, pause: float = 0.3) -> None:
+        import os
+        import time
+
+        for key in keys:
+            os.write(self.leader, key)
+            time.sleep(pause)
+
+    def close(self, timeout: float = 20.0) -> int:
+        """Wait for the process to end (killing it after ``timeout``); its exit status."""
+        import os
+        import select
+        import subprocess
+
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        # What the process wrote last (restoring the terminal) is read too.
+        while select.select([self.leader], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(self.leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.screen += chunk
+        os.close(self.leader)
+        return self.process.returncode

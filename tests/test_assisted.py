@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -219,6 +220,14 @@ def test_cli_evaluate_reports_every_method(sample_project: Path) -> None:
     assert "micro" in rows and "trust" in rows
     for method in ("baseline", "rules", "model", "combined"):
         assert 0 <= rows["micro"][f"{method}_f1"] <= 1
+    # Every figure with three decimals, on screen and in CSV (0.400, never 0.4).
+    # (table and csv share the formatting; the table is what people compare by eye)
+    shown = runner.invoke(app, ["--project", str(sample_project), "evaluate", "--coder",
+                                "ref", "--folds", "2"])
+    # The reliability table's score bins (0.2-0.3) are ranges, not figures.
+    tables = shown.stdout.split("Reliability of the scores")[0]
+    figures = re.findall(r"(?<![\d.])\d+\.\d+(?![\d.])", tables)
+    assert len(figures) > 20 and all(len(f.split(".")[1]) == 3 for f in figures), figures
 
 
 def test_init_project_for_unused_import() -> None:
@@ -307,3 +316,23 @@ def test_cli_review_most_confident_first(project: Project) -> None:
     assert [(c.transcript, c.segment, c.code) for c in coded] == [
         (best.transcript, best.segment, best.code)
     ]
+
+
+def test_cli_review_takes_one_key_re_asks_and_finds_another_code(project: Project) -> None:
+    assisted.suggest_for_project(project, coder="ans", rules_only=True, min_score=0.0)
+    first = assisted.pending_suggestions(project, coder="ans", transcripts=["noord-r01"])[0]
+    base = ["--project", str(project.root), "review", "noord-r01", "--coder", "ans"]
+    # A wrong key asks again; 'o' searches as the coding screen does (by Dutch label).
+    result = runner.invoke(app, base, input="xo" "hoog vertrouwen\n" "1q")
+    assert result.exit_code == 0, result.output
+    assert "'x' is not one of a, r, s, o, q; press one of those keys" in result.stderr
+    assert f"coded noord-r01:{first.segment} trust.high" in result.stderr
+    assert "accepted 1, rejected 0, skipped 0" in result.stderr
+    coded = list_codings(project, coders=["ans"])
+    assert [(c.segment, c.code, c.provenance) for c in coded] == [
+        (first.segment, "trust.high", "manual")]
+    # No match: say so and ask again; an empty line goes back to the suggestion.
+    other = ["--project", str(project.root), "review", "zuid-r02", "--coder", "ans"]
+    result = runner.invoke(app, other, input="o" "xqzwv\n" "\n" "s" "q")
+    assert "no code matches 'xqzwv'" in result.stderr
+    assert "accepted 0, rejected 0, skipped 1" in result.stderr

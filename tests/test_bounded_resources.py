@@ -72,7 +72,7 @@ def test_a_large_codebook_is_rolled_up_to_its_top_level_codes(tmp_path: Path) ->
     ok(qcode(project, "codebook", "load", str(tmp_path / "groot.yaml")))
     ok(qcode(project, "codings", "add", "noord-r01", "2", "thema1.sub007"))
     result = ok(qcode(project, "export", "matrix", "--plot", str(tmp_path / "m.png")))
-    assert "drew 4 codes x 1 respondent groups" in result.stderr
+    assert "drew 4 codes x 1 group (respondent)" in result.stderr
     assert "164 codes are too many rows for one picture; the picture shows their 4 top-level " \
         "codes (sub-codes rolled up)" in result.stderr
 

@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 
 from qcode.cli import app
 from qcode.store import find_project
-from tests.conftest import INTERVIEW_ONE, assert_usage_error, assert_user_error, qcode, snapshot
+from tests.conftest import (
+    INTERVIEW_ONE,
+    assert_usage_error,
+    assert_user_error,
+    command_paths,
+    qcode,
+    snapshot,
+)
 
 runner = CliRunner()
 
@@ -85,7 +92,7 @@ def test_codings_commands(cli_project: Path, tmp_path: Path) -> None:
                  "trust.information_sharing.oral", "--coder", "ans").exit_code == 0
     assert qcode(cli_project, "codings", "list", "--format", "jsonl").stdout == ""
     imported = qcode(cli_project, "codings", "import", str(out))
-    assert imported.exit_code == 0 and "imported 2 coding(s)" in imported.stderr
+    assert imported.exit_code == 0 and "imported 2 codings" in imported.stderr
 
 
 def test_exports(cli_project: Path, tmp_path: Path) -> None:
@@ -105,7 +112,7 @@ def test_exports(cli_project: Path, tmp_path: Path) -> None:
         target = tmp_path / f"quotes.{suffix}"
         result = qcode(cli_project, "export", "quotes", "--code", "trust", "-o", str(target))
         assert result.exit_code == 0, result.output
-        assert "wrote 2 quote(s)" in result.stderr
+        assert "wrote 2 quotes" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -160,7 +167,7 @@ def test_remove_defaults_to_the_current_coder(cli_project: Path, monkeypatch: py
                      "--coder", coder).exit_code == 0
     monkeypatch.setenv("QCODE_CODER", "ans")
     removed = qcode(cli_project, "codings", "remove", "noord-r01", "4", "trust.high")
-    assert removed.exit_code == 0 and "removed 1 coding(s) by ans" in removed.stderr
+    assert removed.exit_code == 0 and "removed 1 coding by ans" in removed.stderr
     listed = [json.loads(line) for line in
               qcode(cli_project, "codings", "list", "--format", "jsonl").stdout.splitlines()]
     assert [row["coder"] for row in listed] == ["bert"]
@@ -253,7 +260,7 @@ def test_csv_with_missing_columns(cli_project: Path, tmp_path: Path) -> None:
     path = tmp_path / "codings.csv"
     path.write_text("transcript,code\nnoord-r01,trust\n", encoding="utf-8")
     assert_user_error(qcode(cli_project, "codings", "import", str(path)),
-                      "codings.csv:1: missing column(s) segment")
+                      "codings.csv:1: missing column segment")
 
 
 def test_reimport_changed_transcript_with_codings(cli_project: Path, sample_files: Path) -> None:
@@ -263,7 +270,7 @@ def test_reimport_changed_transcript_with_codings(cli_project: Path, sample_file
     transcript = sample_files / "interviews" / "noord-r01.txt"
     transcript.write_text(INTERVIEW_ONE.replace("is hoog", "is laag"), encoding="utf-8")
     assert_user_error(qcode(cli_project, "import", str(transcript)),
-                      "transcript 'noord-r01' changed and 1 coding(s) have no single place")
+                      "transcript 'noord-r01' changed and 1 coding has no single place")
     with find_project(cli_project) as project:
         assert snapshot(project) == before
 
@@ -278,22 +285,9 @@ def test_usage_error_exits_2() -> None:
     assert runner.invoke(app, ["codings", "add"]).exit_code == 2
 
 
-def _all_commands() -> list[list[str]]:
-    from typer.main import get_command
-
-    root = get_command(app)
-    paths: list[list[str]] = []
-    for name, command in root.commands.items():  # type: ignore[attr-defined]
-        if hasattr(command, "commands"):
-            paths.extend([name, sub] for sub in command.commands)
-        else:
-            paths.append([name])
-    return paths
-
-
 def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    for path in _all_commands():
+    for path in command_paths():
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0
         assert "Example: qcode" in result.stdout, path
@@ -319,3 +313,91 @@ def test_python_dash_m_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "qcode", "--version"], capture_output=True,
                             text=True, check=True)
     assert result.stdout.startswith("qcode ")
+
+
+def test_codings_import_reports_every_bad_row_and_reads_any_header_case(
+    cli_project: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "codering.csv"
+    path.write_text(
+        "Transcript,SEGMENT,Code,Memo\n"
+        "noord-r01,4,trust.high,goed\n"
+        "noord-r01,3,trust,\n"
+        "noord-r01,vier,trust,\n"
+        "noord-r99,2,trust,\n"
+        "noord-r01,6,trust.hoog,\n",
+        encoding="utf-8",
+    )
+    with find_project(cli_project) as project:
+        before = snapshot(project)
+    result = qcode(cli_project, "codings", "import", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        f"error: {path}:3: noord-r01:3 is an interviewer turn; only respondent turns can be coded",
+        f"error: {path}:4: segment 'vier' is not a whole number",
+        f"error: {path}:5: unknown transcript 'noord-r99'; did you mean 'noord-r01'?",
+        f"error: {path}:6: unknown code 'trust.hoog'; did you mean 'trust.high'?",
+    ]
+    with find_project(cli_project) as project:
+        assert snapshot(project) == before
+    path.write_text("Transcript;Segment;CODE;Coder\nnoord-r01;4;trust.high;ans\n",
+                    encoding="utf-8")
+    result = qcode(cli_project, "codings", "import", str(path))
+    assert result.exit_code == 0, result.output
+    listed = [json.loads(line) for line in
+              qcode(cli_project, "codings", "list", "--format", "jsonl").stdout.splitlines()]
+    assert [(c["transcript"], c["segment"], c["code"], c["coder"]) for c in listed] == [
+        ("noord-r01", 4, "trust.high", "ans")]
+
+
+def test_codebook_check_reports_every_problem(cli_project: Path, tmp_path: Path) -> None:
+    path = tmp_path / "codeboek.yaml"
+    path.write_text("codebook: x\ncodes:\n  trust:\n    label: A\n    kleur: rood\n"
+                    "  dialogue:\n    label: B\n    level: hoog\n  members: {}\n",
+                    encoding="utf-8")
+    result = qcode(cli_project, "codebook", "check", str(path))
+    assert result.exit_code == 1
+    assert [line.split(": ")[1] for line in result.stderr.splitlines()] == [
+        f"{path}:5:5", f"{path}:8:12", f"{path}:9:3"]
+
+
+def test_a_segment_that_is_not_a_number_gets_qcodes_own_message(cli_project: Path) -> None:
+    for args in (["codings", "add", "noord-r01", "vier", "trust"],
+                 ["codings", "remove", "noord-r01", "4x", "trust"],
+                 ["reconcile", "noord-r01", "0", "trust"]):
+        result = qcode(cli_project, *args)
+        segment = args[-2]
+        # A value that cannot be read is a usage mistake: exit 2, one line.
+        assert_usage_error(result, f"segment '{segment}' is not a segment number: segments are "
+                                   "numbered 1, 2, 3 ... (see 'qcode show TRANSCRIPT')")
+
+
+def test_codings_add_with_a_span_echoes_the_spanned_text(cli_project: Path) -> None:
+    result = qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high", "--span",
+                   "0:22", "--coder", "ans")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == (
+        'added noord-r01:4 trust.high (ans) [0:22] "Het vertrouwen is hoog"')
+
+
+def test_export_matrix_lists_in_every_format_and_writes_dutch_by_default(
+    cli_project: Path, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    qcode(cli_project, "codings", "add", "noord-r01", "4", "trust.high", "--coder", "ans")
+    rows = [json.loads(line) for line in qcode(cli_project, "export", "matrix", "--by", "case",
+                                               "--format", "jsonl").stdout.splitlines()]
+    high = next(row for row in rows if row["code"] == "trust.high")
+    assert high == {"code": "trust.high", "label": "Hoog vertrouwen",
+                    "Veiligheidshuis Noord": 1, "Veiligheidshuis Zuid": 0}
+    listed = qcode(cli_project, "export", "matrix", "--by", "case", "--format", "csv").stdout
+    assert listed.splitlines()[0] == "code,label,Veiligheidshuis Noord,Veiligheidshuis Zuid"
+    book = tmp_path / "matrix.xlsx"
+    assert qcode(cli_project, "export", "matrix", "--by", "case", "-o", str(book)).exit_code == 0
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["matrix", "toelichting"]
+    assert workbook["toelichting"]["B1"].value == "Codes per casus (aantal)"
+    english = tmp_path / "matrix-en.xlsx"
+    qcode(cli_project, "export", "matrix", "--by", "case", "--lang", "en", "-o", str(english))
+    assert load_workbook(english)["info"]["B1"].value == "Codes by case (count)"

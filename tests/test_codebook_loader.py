@@ -30,7 +30,8 @@ def error_of(text: str) -> str:
     with pytest.raises(CodebookError) as caught:
         parse_codebook(text, source="cb.yaml")
     message = str(caught.value)
-    assert "\n" not in message
+    # One problem a line, each with its place.
+    assert all(line.startswith("cb.yaml:") for line in message.splitlines()), message
     return message
 
 
@@ -302,7 +303,9 @@ def test_non_utf8_file_is_located(tmp_path):
     ],
 )
 def test_validation_error(text, prefix, words):
-    message = error_of(text)
+    # The problem is on a line of its own (a file with more mistakes lists them all).
+    message = next((line for line in error_of(text).splitlines() if line.startswith(prefix)),
+                   error_of(text))
     assert message.startswith(prefix), message
     for word in words:
         assert word in message, (word, message)
@@ -379,3 +382,33 @@ def test_dump_refuses_a_code_whose_parent_is_missing():
     broken = type(codebook)(name="x", codes=codebook.codes[1:], source="x.yaml")
     with pytest.raises(CodebookError, match="names parent 'trust', which is not in the codebook"):
         codebook_to_yaml(broken)
+
+
+def test_every_problem_is_reported_in_one_run_sorted_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "codeboek.yaml"
+    path.write_text(
+        "codebook: vh\n"
+        "codes:\n"
+        "  trust:\n"
+        "    label: Vertrouwen\n"
+        "    kleur: \"#1f77b4\"\n"
+        "    codes:\n"
+        "      high: {label: Hoog, level: hoog}\n"
+        "      Low Trust: {label: Laag}\n"
+        "  dialogue:\n"
+        "    label: Dialoog\n"
+        "    color: blauw\n"
+        "  dialogue:\n"
+        "    label: Nog eens\n"
+        "  members:\n"
+        "    description: geen label\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CodebookError) as caught:
+        load_codebook(path)
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        f"{path}:{where}" for where in ("5:5", "7:34", "8:7", "11:12", "12:3", "14:3")]
+    assert "unknown field 'kleur'" in lines[0] and "level 'hoog'" in lines[1]
+    assert "code id 'Low Trust' is not valid" in lines[2] and "color 'blauw'" in lines[3]
+    assert "duplicate code id 'dialogue'" in lines[4] and "'members' has no label" in lines[5]

@@ -41,7 +41,7 @@ def test_removing_a_code_in_use_is_refused(project: Project, tmp_path: Path) -> 
     with pytest.raises(CodebookError) as caught:
         save_codebook(project, load_codebook(_write(tmp_path, text)))
     message = str(caught.value)
-    assert "1 code(s) in use would disappear: trust.high (1 codings)" in message
+    assert "1 code in use would disappear: trust.high (1 coding)" in message
     assert "noord-r01:4 trust.high by ans" in message
     assert "--rename OLD=NEW" in message
     assert snapshot(project) == before

@@ -117,7 +117,7 @@ def test_csv_import_is_all_or_nothing_with_line_numbers(project: Project, tmp_pa
 def test_csv_missing_columns_and_semicolons(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "codings.csv"
     path.write_text("transcript;code\nnoord-r01;trust\n", encoding="utf-8")
-    with pytest.raises(QcodeError, match=r"codings.csv:1: missing column\(s\) segment"):
+    with pytest.raises(QcodeError, match=r"codings.csv:1: missing column segment"):
         import_codings_csv(project, path, coder="ans")
     path.write_text("transcript;segment;code\nnoord-r01;2;trust\n", encoding="utf-8-sig")
     assert len(import_codings_csv(project, path, coder="ans").added) == 1

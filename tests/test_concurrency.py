@@ -316,7 +316,7 @@ def test_backup_command(sample_project: Path, tmp_path: Path) -> None:
     assert qcode(sample_project, "codings", "add", "noordrand-r01", "2", "trust.high",
                  "--coder", "ans").returncode == 0
     forced = qcode(sample_project, "backup", str(copy), "--force")
-    assert forced.returncode == 0 and "6 transcripts, 1 codings" in forced.stderr
+    assert forced.returncode == 0 and "6 transcripts, 1 coding, " in forced.stderr
 
     into_folder = qcode(sample_project, "backup", str(tmp_path / "copies"))
     assert into_folder.returncode == 0

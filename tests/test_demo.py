@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,8 +84,36 @@ def test_matrix_sums_equal_codings(demo_dir: Path) -> None:
 
 def test_demo_refuses_a_folder_in_use(tmp_path: Path) -> None:
     (tmp_path / "bezet.txt").write_text("iets", encoding="utf-8")
-    with pytest.raises(QcodeError, match="exists and is not empty"):
-        run_demo(tmp_path)
+    for force in (False, True):  # --force replaces only a demo's own folder
+        with pytest.raises(QcodeError, match="exists and is not empty; choose a new folder"):
+            run_demo(tmp_path, force=force)
+    assert [p.name for p in tmp_path.iterdir()] == ["bezet.txt"]
+
+
+def test_demo_run_twice_says_how_and_force_makes_it_again(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "qcode-demo"
+    shutil.copytree(demo_dir, out)
+    again = runner.invoke(app, ["demo", "--out", str(out)])
+    assert again.exit_code == 1
+    assert again.stderr.strip().splitlines()[-1] == (
+        f"error: {out}: exists and is not empty; 'qcode demo --out {out} --force' replaces the "
+        "demo made there before, or choose a new folder with --out NEW-FOLDER")
+    (out / "exports" / "rapport.html").unlink()
+    forced = runner.invoke(app, ["demo", "--out", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (out / "exports" / "rapport.html").is_file()
+
+
+def test_demo_merges_the_second_coders_own_project_and_leaves_suggestions(demo_dir: Path) -> None:
+    with find_project(demo_dir / "coder-b") as second:
+        theirs = {(c.transcript, c.segment, c.code, c.memo) for c in list_codings(second)}
+    with find_project(demo_dir) as project:
+        merged = {(c.transcript, c.segment, c.code, c.memo)
+                  for c in list_codings(project, coders=["b"])}
+        assert merged == theirs and len(theirs) == 102
+        from qcode.coding.assisted import pending_suggestions
+
+        assert len(pending_suggestions(project, coder="ref")) > 50
 
 
 def test_sample_root_is_found() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -363,3 +364,33 @@ def test_importing_exchange_does_not_load_heavy_libraries() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_dutch_export_is_dutch_throughout(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    for suffix in ("md", "html", "docx"):
+        path = tmp_path / f"citaten.{suffix}"
+        write_quotes(QUOTES[:1], path, lang="nl")
+        if suffix == "docx":
+            import docx
+
+            text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        else:  # what a reader sees, without the markup
+            text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", path.read_text(encoding="utf-8"),
+                          flags=re.S)
+        assert "Citaten" in text and "codeur anna" in text, suffix
+        assert suffix == "docx" or "1 citaat" in text, suffix
+        for english in ("Quotes", "quote", "coder ", "characters"):
+            assert english not in text, (suffix, english)
+    book = tmp_path / "citaten.xlsx"
+    write_quotes(QUOTES, book, title="Citaten", lang="nl")
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["citaten", "toelichting"]
+    header = [cell.value for cell in workbook["citaten"][1]]
+    assert {"casus", "rol", "codeur", "herkomst", "tekst"} <= set(header)
+    assert "coder" not in header and "text" not in header
+    assert [row[0].value for row in workbook["toelichting"].iter_rows()] == ["titel", "gemaakt met"]
+    english = tmp_path / "quotes.md"
+    write_quotes(QUOTES[:1], english, lang="en")
+    assert "1 quote" in english.read_text(encoding="utf-8")

@@ -71,7 +71,7 @@ def test_changed_transcript_that_orphans_codings_is_refused(
     with pytest.raises(TranscriptError) as caught:
         import_paths(project, [sample_files / "interviews"])
     message = str(caught.value)
-    assert "transcript 'noord-r01' changed and 1 coding(s) have no single place" in message
+    assert "transcript 'noord-r01' changed and 1 coding has no single place" in message
     assert "segment 4 trust.high (ref)" in message
     assert snapshot(project) == before
 
@@ -128,7 +128,7 @@ def test_meta_option_links_transcripts_to_respondents(
 def test_respondents_csv_errors(empty_project: Project, sample_files: Path) -> None:
     meta = sample_files / "meta.csv"
     meta.write_text("naam,case\nR01,Noord\n", encoding="utf-8")
-    with pytest.raises(QcodeError, match=r"meta.csv:1: missing column\(s\) respondent"):
+    with pytest.raises(QcodeError, match=r"meta.csv:1: missing column respondent"):
         import_paths(empty_project, [sample_files / "interviews"], meta=meta)
     meta.write_text("respondent,case\nR01,Noord\nR01,Zuid\n", encoding="utf-8")
     with pytest.raises(QcodeError, match="meta.csv:3: duplicate respondent 'R01'"):

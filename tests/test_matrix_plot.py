@@ -110,7 +110,7 @@ def test_cli_plot_and_then_by(waves: Project, tmp_path: Path) -> None:
                                  "--csv"])
     assert result.exit_code == 0, result.output
     assert picture.read_bytes().startswith(b"\x89PNG")
-    assert "drew 3 codes x 2 case / wave groups" in result.stderr
+    assert "drew 3 codes x 2 groups (case / wave)" in result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["code", "label", "Veiligheidshuis Noord / 2018",
                        "Veiligheidshuis Noord / 2026"]

@@ -198,8 +198,8 @@ def test_merge_command(project: Project, other: Project) -> None:
     assert "would add 4" in dry.stderr and "dry run: nothing was changed" in dry.stderr
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    assert "2 transcript(s) matched by text (interview-1 as noord-r01)" in first.stderr
-    assert "bert: added 4 coding(s), 0 already present" in first.stderr
+    assert "2 transcripts matched by text (interview-1 as noord-r01)" in first.stderr
+    assert "bert: added 4 codings, 0 already present" in first.stderr
     assert "suggestion decisions: added 2, 0 already present" in first.stderr
     with find_project(project.root) as reopened:
         before = snapshot(reopened)

@@ -212,7 +212,7 @@ def test_round_trip_keeps_every_code_coding_span_coder_memo_and_attribute(
     target = fresh(tmp_path)
     result = qcode(target, "import", str(sample_qdpx))
     assert result.exit_code == 0, result.output
-    assert "344 new coding(s)" in result.stderr and "by 3 coder(s) (ans, b, ref)" in result.stderr
+    assert "344 new codings" in result.stderr and "by 3 coders (ans, b, ref)" in result.stderr
     for query in ROUND_TRIP_QUERIES:
         assert rows(target, query) == rows(sample_project, query), query
     spans = rows(target, "SELECT transcript_id, segment, start, end, memo FROM codings "
@@ -255,7 +255,7 @@ def test_import_into_the_same_project_changes_nothing(sample_project: Path,
     with find_project(sample_project) as project:
         before = snapshot(project)
     result = qcode(sample_project, "import", str(sample_qdpx))
-    assert result.exit_code == 0 and "0 new coding(s) (344 already present)" in result.stderr
+    assert result.exit_code == 0 and "0 new codings (344 already present)" in result.stderr
     with find_project(sample_project) as project:
         after = snapshot(project)
     # Only the time the codebook was (re)loaded and where from may move.
@@ -337,7 +337,7 @@ def test_qc_demo_loads_with_its_codes_and_selections(tmp_path: Path) -> None:
     target = fresh(tmp_path)
     result = qcode(target, "import", str(SHARED / "qc-demo.qdpx"))
     assert result.exit_code == 0, result.output
-    assert "262 codes" in result.stderr and "158 coded selection(s)" in result.stderr
+    assert "262 codes" in result.stderr and "158 coded selections" in result.stderr
     assert rows(target, "SELECT count(*) FROM codes") == [(262,)]
     assert rows(target, "SELECT count(*), count(DISTINCT coder) FROM codings") == [(205, 1)]
     assert ("rq1_definition.competencies.programming",) in rows(target, "SELECT id FROM codes")
@@ -373,14 +373,14 @@ def test_atlasti_codebook_loads_one_code_and_one_group(tmp_path: Path) -> None:
     target = fresh(tmp_path)
     result = qcode(target, "codebook", "load", str(SHARED / "atlasti-win-23.qdc"))
     assert result.exit_code == 0, result.output
-    assert "kept 1 code group(s) beside the codebook: code group 1 (1 codes)" in result.stderr
+    assert "kept 1 code group beside the codebook: code group 1 (1 code)" in result.stderr
     assert rows(target, "SELECT id, label, color, description FROM codes") == [
         ("code1", "code1", "#46AA00", "description")]
     groups = json.loads(str(rows(target, "SELECT value FROM meta WHERE key = 'code_groups'")[0][0]))
     assert groups["groups"] == [{"name": "code group 1", "description": "kategorie 1",
                                  "codes": ["code1"]}]
     check = runner.invoke(app, ["codebook", "check", str(SHARED / "atlasti-win-23.qdc")])
-    assert check.exit_code == 0 and "ok, 1 codes (1 top-level)" in check.stderr
+    assert check.exit_code == 0 and "ok, 1 code (1 top-level)" in check.stderr
     out = tmp_path / "back.qdc"
     assert qcode(target, "export", "qdc", "-o", str(out)).exit_code == 0
     member = ET.fromstring(out.read_bytes()).find(f".//{{{CB_NS}}}MemberCode")
@@ -469,7 +469,7 @@ def test_foreign_selections_map_onto_segments(tmp_path: Path) -> None:
     result = qcode(target, "import", str(qdpx))
     assert result.exit_code == 0, result.output
     assert "covers no segment text" in result.stderr
-    assert "1 coding(s) of interviewer turns skipped" in result.stderr
+    assert "1 coding of interviewer turns skipped" in result.stderr
     assert rows(target, "SELECT id, parent_id, label, color FROM codes ORDER BY position") == [
         ("vertrouwen_co", None, "Vertrouwen & co", "#aa00bb"),
         ("vertrouwen_co.een_tafel", "vertrouwen_co", "Één tafel", None),
@@ -624,7 +624,7 @@ def test_code_groups_travel_through_qdc_and_qdpx(cli_project: Path, tmp_path: Pa
 </CodeBook>""", encoding="utf-8")
     result = qcode(cli_project, "codebook", "load", str(qdc))
     assert result.exit_code == 0, result.output
-    assert "1 set(s) of documents or notes skipped" in result.stderr
+    assert "1 set of documents or notes skipped" in result.stderr
     assert "Provan & Kenis (2 codes)" in result.stderr
     out = tmp_path / "groepen.qdpx"
     assert qcode(cli_project, "export", "qdpx", "-o", str(out)).exit_code == 0

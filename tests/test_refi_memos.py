@@ -243,10 +243,10 @@ def test_a_qualcoder_journal_annotation_and_source_memo_become_memos(tmp_path: P
     [coding] = list_codings(project)
     assert (coding.segment, coding.code, coding.memo) == (4, "regie",
                                                           "Opvolging hoort bij het huis.")
-    assert "6 new memo(s)" in report.notes[0]
+    assert "6 new memos" in report.notes[0]
     # Importing the same file again adds nothing.
     again = import_qdpx(project, qdpx)
-    assert "0 new memo(s) (6 already present)" in again.notes[0]
+    assert "0 new memos (6 already present)" in again.notes[0]
 
 
 def test_annotations_nvivo_links_and_notes_no_source_refers_to(tmp_path: Path) -> None:
@@ -311,4 +311,4 @@ def test_memos_from_the_sample_round_trip_through_the_command(sample_files: Path
     init_project(target).close()
     imported = qcode(target, "import", str(out))
     assert imported.exit_code == 0, imported.output
-    assert "3 new memo(s)" in imported.stderr
+    assert "3 new memos" in imported.stderr

@@ -200,7 +200,7 @@ def test_a_project_back_from_another_program_with_new_guids_imports_into_the_ori
     assert result.exit_code == 0, result.output
     assert "58 code(s) with a GUID this project does not know matched to its codes by their " \
            "label path: 'Vorm van netwerksturing' -> governance;" in result.stderr
-    assert f"1 new coding(s) ({CODINGS} already present)" in result.stderr
+    assert f"1 new coding ({CODINGS} already present)" in result.stderr
     assert "imported 0 new, 0 updated, 6 unchanged" in result.stderr
     assert rows(original, "SELECT id, label FROM codes WHERE label = 'Vertrouwen in de "
                           "officier'") == [("trust.vertrouwen_in_de_officier",
@@ -252,7 +252,7 @@ def test_a_code_relabelled_in_the_other_program_is_refused_until_renamed(
     assert done.exit_code == 0, done.output
     assert rows(original, "SELECT count(*) FROM codings WHERE code_id = "
                           "'trust.information_sharing.mondeling_overleg'") == [(in_use,)]
-    assert "0 new coding(s)" in done.stderr
+    assert "0 new codings" in done.stderr
 
 
 LEFT_OUT = """<?xml version="1.0" encoding="utf-8"?>

@@ -301,7 +301,7 @@ def test_cli_writes_the_report(sample: Project, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--project", str(sample.root), "report", "-o", str(target),
                                  "--coder", "ref"])
     assert result.exit_code == 0, result.output
-    assert f"wrote the report (2 case(s), 236 quote(s)) to {target}" in result.stderr
+    assert f"wrote the report (2 cases, 236 quotes) to {target}" in result.stderr
     html = target.read_text(encoding="utf-8")
     assert "Alleen coderingen van: ref" in html
     assert Page(html).sections == SECTIONS

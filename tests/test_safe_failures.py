@@ -74,7 +74,9 @@ def test_characters_xml_cannot_hold_are_named_the_same_way_by_every_writer(
                  ["export", "quotes", "-o", str(out / "q.docx")],
                  ["disagreements", "-o", str(out / "d.xlsx")]):
         result = qcode(project, *args)
-        assert_user_error(result, "transcript noord-r01 segment 2 (text) contains the ")
+        # The column is named as the file names it: Dutch exports say "tekst".
+        assert_user_error(result, "transcript noord-r01 segment 2 (te")
+        assert "t) contains the " in result.stderr
         assert f"character {code}, which" in result.stderr
         assert "remove it there, or export to .csv" in result.stderr
     assert files_in(out) == []
@@ -97,7 +99,7 @@ def test_a_quote_longer_than_a_worksheet_cell_is_refused_not_cut(tmp_path: Path)
     project = make_project(tmp_path, {"noord-r01.txt": interview(long_turn.strip())})
     ok(qcode(project, "codings", "add", "noord-r01", "2", "trust", "--memo", "lang"))
     result = qcode(project, "export", "quotes", "-o", str(tmp_path / "q.xlsx"))
-    assert_user_error(result, "transcript noord-r01 segment 2 (text) is 33,999 characters long, "
+    assert_user_error(result, "transcript noord-r01 segment 2 (tekst) is 33,999 characters long, "
                               "more than a worksheet cell holds (32,767); export to .csv")
     assert not (tmp_path / "q.xlsx").exists()
     ok(qcode(project, "export", "quotes", "-o", str(tmp_path / "q.csv")))
@@ -402,7 +404,7 @@ def test_codings_import_takes_iso_dates_and_times(tmp_path: Path) -> None:
                     "noord-r01,2,trust,a,2018-06-14\n"
                     "noord-r01,4,trust,a,2018-06-14T10:30:00+02:00\n"
                     "noord-r01,6,trust,a,2018-06-14T10:30:00Z\n", encoding="utf-8")
-    assert "imported 3 coding(s)" in ok(qcode(project, "codings", "import", str(path))).stderr
+    assert "imported 3 codings" in ok(qcode(project, "codings", "import", str(path))).stderr
 
 
 # -- the store's reading of SQLite errors (library layer) --------------------------------

@@ -185,7 +185,7 @@ def test_codings_round_trip_through_csv_keeps_formula_like_memos(
     assert "'=cmd" in raw and "'@SUM" in raw
     ok(qcode(hostile, "codings", "remove", "noord-r01", "2", "trust.high", "governance", "--all-coders"))
     assert ok(qcode(hostile, "codings", "import", str(exported))).stderr.startswith(
-        "imported 2 coding(s)")
+        "imported 2 codings")
     listed = ok(qcode(hostile, "codings", "list", "--format", "jsonl")).stdout
     import json
 

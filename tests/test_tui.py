@@ -28,7 +28,7 @@ from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import save_codebook
 from qcode.store.codings import add as add_codings
 from qcode.store.codings import select as list_codings
-from tests.conftest import snapshot
+from tests.conftest import Terminal, snapshot
 
 runner = CliRunner()
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -64,6 +64,12 @@ def mine(project: Project, coder: str = "ans") -> list[tuple[str, int, str, str,
 
 def message(app: Any) -> str:
     return str(app.query_one("#message").render())
+
+
+def visible(app: Any) -> str:
+    """The transcript pane as it shows now, as plain text."""
+    pane = app.transcript
+    return "\n".join(pane.render_line(y).text for y in range(pane.size.height))
 
 
 # -- search, spans, keys (no terminal) -------------------------------------------------
@@ -189,7 +195,8 @@ def test_open_navigate_search_apply_accept_reject_undo_memo_quit(project: Projec
         assert session.current == 4
         assert "trust" in str(app.query_one("#suggestions").render())
         # The evidence is marked in the segment's text.
-        evidence = app.segment_list.view(4).evidence
+        assert app.transcript.current == 4
+        evidence = app.transcript.evidence
         assert evidence and all("vertrouwen" in session.segment.text[a:b].lower()
                                 for a, b in evidence)
         await pilot.press("a")  # accepts the suggested trust
@@ -197,9 +204,9 @@ def test_open_navigate_search_apply_accept_reject_undo_memo_quit(project: Projec
         # Search by Dutch label and apply the best match.
         await pilot.press("slash", *"hoog vertrouwen")
         assert app.code_tree.code == "trust.high"
-        assert str(app.query_one("#definition").render()).startswith("trust.high  Hoog vertrouwen")
+        assert str(app.query_one("#definition-text").render()).startswith("trust.high  Hoog vertrouwen")
         await pilot.press("enter")
-        assert app.focused is app.segment_list
+        assert app.focused is app.transcript
         assert "coded noord-r01:4 trust.high" in message(app)
         await pilot.press("n")
         await pilot.press("slash", *"informatie", "down", "enter")  # the second match
@@ -248,8 +255,8 @@ def test_screen_reopens_where_the_coder_left_off(project: Project) -> None:
     assert reopened.current == 6
 
     async def check(app: Any, pilot: Any) -> None:
-        current = app.segment_list.view(6)
-        assert current.has_class("-current") and "seg 6" in str(app.query_one("#status").render())
+        assert app.transcript.current == 6 and "seg 6/6" in str(app.query_one("#status").render())
+        assert "▌ 6 R" in visible(app)
 
     drive(reopened, check)
 
@@ -264,8 +271,9 @@ def test_sentence_and_shift_arrow_spans(project: Project) -> None:
         await pilot.press("slash", *"governance", "enter")
         await pilot.press("shift+right", "shift+right", "shift+right")  # "Ik ben hoofd"
         await pilot.press("shift+down")  # "ben hoofd"
-        await pilot.press("enter", "down", "enter")  # via the codebook tree: trust.high
-        assert app.focused is app.segment_list
+        # Via the codebook tree: the first ↓ chooses trust, the next trust.high.
+        await pilot.press("enter", "down", "down", "enter")
+        assert app.focused is app.transcript
         await pilot.press("s", "escape")  # a cleared span codes the whole segment
         await pilot.press("slash", *"dialoog", "enter")
 
@@ -337,10 +345,9 @@ def test_layout_fits_without_overlap(size: tuple[int, int], tmp_path: Path) -> N
             for b in parts[i + 1:]:
                 assert not a.region.overlaps(b.region), (a.id, b.id)
         assert app.query_one("#codes").region.width >= 30
-        assert app.segment_list.view(2).region.height > 1
+        assert app.transcript.segment_region(2)[1] > 1
         # The current segment is on screen.
-        assert app.segment_list.view(session.current).region.overlaps(
-            app.segment_list.region)
+        assert f"▌ {session.current} R" in visible(app)
 
     drive(session, steps, size=size)
     project.close()
@@ -414,44 +421,15 @@ def test_a_store_error_is_shown_and_the_screen_stays(project: Project) -> None:
 
 def test_tag_runs_in_a_terminal_as_a_person_would(cli_project_on_disk: Path) -> None:
     """The real command in a pseudo-terminal of 80x24: '/', 'vertrouwen', Enter, 'q'."""
-    import fcntl
-    import os
-    import pty
-    import struct
-    import termios
-    import time
-
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "QCODE_CODER": "ans"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "qcode", "--project", str(cli_project_on_disk), "tag"],
-        stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    screen = b""
-
-    def read_until(marker: bytes, timeout: float = 20.0) -> None:
-        nonlocal screen
-        deadline = time.monotonic() + timeout
-        while marker not in screen and time.monotonic() < deadline:
-            try:
-                screen += os.read(leader, 65536)
-            except OSError:
-                break
-        assert marker in screen, screen[-2000:]
-
+    terminal = Terminal(["--project", str(cli_project_on_disk), "tag"],
+                        env={"QCODE_CODER": "ans"})
     try:
-        read_until(b"search codes")
-        for keys in (b"/", b"vertrouwen", b"\r"):
-            os.write(leader, keys)
-            time.sleep(0.3)
-        read_until(b"(u undoes)")
-        os.write(leader, b"q")
-        read_until(b"everything is saved")
-        assert process.wait(timeout=20) == 0
+        terminal.read_until(b"search codes")
+        terminal.type(b"/", b"vertrouwen", b"\r")
+        terminal.read_until(b"(u undoes)")
+        terminal.type(b"q")
+        terminal.read_until(b"everything is saved")
     finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(leader)
+        assert terminal.close() == 0
     with find_project(cli_project_on_disk) as reopened:
         assert mine(reopened) == [("noord-r01", 2, "trust", "manual", None, None, "")]

@@ -84,7 +84,7 @@ def test_cli_codings_list_agreement_and_report(project: Project, tmp_path: Path)
     assert len(rows) == 9 and {r["transcript"] for r in rows} == {"zuid-r02", "zuid-r03"}
     result = qcode(project, "agreement", "--coders", "ann", "ben", "--where", "case=Zuid")
     assert result.exit_code == 0, result.output
-    assert "on 3 respondent segments of 1 transcript(s): zuid-r03" in result.stderr
+    assert "on 3 respondent segments of 1 transcript: zuid-r03" in result.stderr
     target = tmp_path / "r.html"
     result = qcode(project, "report", "-o", str(target), "--where", "case=Zuid")
     assert result.exit_code == 0, result.output

@@ -22,5 +22,10 @@ from qcode.cli import (  # noqa: F401  (importing registers the commands)
     transcripts_cmds,
 )
 from qcode.cli.app import app, main
+from qcode.cli.command import finish
+
+# Every command registered above (and any added later) reads --project after its name
+# too and prints its help the qcode way.
+finish(app)
 
 __all__ = ["app", "main"]

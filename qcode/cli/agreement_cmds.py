@@ -15,12 +15,12 @@ from qcode.cli.common import (
     ListFormat,
     console,
     emit,
-    inert,
     note,
     open_project,
-    screen_text,
+    segment_number,
 )
 from qcode.values import parse_mapping, parse_where
+from qcode.words import plural
 
 if TYPE_CHECKING:
     from qcode.analysis.agreement import AgreementReport, CodeAgreement
@@ -74,7 +74,7 @@ def agreement(
         report = agreement_report(project, coders=_coders(coders, more), codes=code,
                                   level=level.value, where=conditions)
     note(f"{', '.join(report.coders)} on {report.n_units} respondent segments of "
-         f"{len(report.transcripts)} transcript(s): {', '.join(report.transcripts)}")
+         f"{plural(len(report.transcripts), 'transcript')}: {', '.join(report.transcripts)}")
     if fmt is ListFormat.table:
         _print_table(report)
         return
@@ -102,33 +102,35 @@ def _reasons(row: CodeAgreement) -> tuple[str, str, str]:
 
 
 def _print_table(report: AgreementReport) -> None:
-    from rich.table import Table
+    from qcode.cli.layout import print_listing
 
-    table = Table(title=f"Agreement ({report.level} level, {' vs '.join(report.coders)})")
-    table.add_column("code", no_wrap=True)
-    table.add_column("label", overflow="fold", ratio=1, min_width=12)
-    for name in ("units", "coded", "agreement", "kappa", "alpha"):
-        table.add_column(name, justify="right", no_wrap=True)
+    undefined: dict[str, list[str]] = {}
+    rows: list[dict[str, Any]] = []
     for row in report.rows:
-        if row is report.pooled:
-            table.add_section()
-        figures = [
-            _shown(getattr(row, statistic), why, percent=statistic == STATISTICS[0])
-            for statistic, why in zip(STATISTICS, _reasons(row), strict=True)
-        ]
-        table.add_row(screen_text(row.code), screen_text(row.label), str(row.n_units),
-                      str(row.coded_units), *figures)
-    console.print(inert(table))
+        entry: dict[str, Any] = {"code": row.code, "label": row.label, "units": row.n_units,
+                                 "coded": row.coded_units}
+        for name, statistic, why in zip(("agreement", "kappa", "alpha"), STATISTICS,
+                                        _reasons(row), strict=True):
+            value = getattr(row, statistic)
+            entry[name] = _shown(value, percent=statistic == STATISTICS[0])
+            if value is None:
+                undefined.setdefault(why, []).append(f"{row.code} {name}")
+        rows.append(entry)
+    print_listing(console, rows, ["code", "label", "units", "coded", "agreement", "kappa",
+                                  "alpha"],
+                  title=f"Agreement ({report.level} level, {' vs '.join(report.coders)})")
     note("units: respondent segments (pooled: segment x code decisions); coded: units "
          "with the code from at least one coder")
+    for why, where in undefined.items():
+        note(f"n/a, undefined ({why}): {', '.join(where)}")
     if report.unused_codes:
-        note(f"{len(report.unused_codes)} code(s) applied by no coder on these segments "
+        note(f"{plural(len(report.unused_codes), 'code')} applied by no coder on these segments "
              f"(left out): {', '.join(report.unused_codes)}")
 
 
-def _shown(value: float | None, why: str, *, percent: bool) -> str:
+def _shown(value: float | None, *, percent: bool) -> str:
     if value is None:
-        return f"undefined ({why})"
+        return "n/a"
     return f"{value:.1f}%" if percent else f"{value:.3f}"
 
 
@@ -175,14 +177,15 @@ def disagreements(
         return
     columns, table = worksheet_table(found)
     columns.remove("agreed")
-    emit(table, fmt, columns=columns, title="Disagreements", empty="no disagreements")
+    emit(table, fmt, columns=columns, title=f"Disagreements ({len(table)})",
+         empty="no disagreements")
 
 
 @app.command("reconcile")
 def reconcile(
     ctx: typer.Context,
     transcript: str | None = typer.Argument(None, help="Transcript id."),
-    segment: int | None = typer.Argument(None, help="Segment number."),
+    segment: str | None = typer.Argument(None, help="Segment number."),
     codes: list[str] | None = typer.Argument(None, help="The agreed code ids."),
     coder: str = typer.Option("consensus", "--coder", "-c",
                               help="Coder to record the agreed codes as."),
@@ -209,7 +212,7 @@ def reconcile(
         with open_project(ctx) as project:
             outcomes = reconcile_worksheet(project, from_file, coder=coder)
         changed = sum(1 for o in outcomes if o.added or o.removed)
-        note(f"recorded {len(outcomes)} agreed segment(s) from {from_file} as {coder} "
+        note(f"recorded {plural(len(outcomes), 'agreed segment')} from {from_file} as {coder} "
              f"({changed} changed)")
         return
     if transcript is None or segment is None:
@@ -217,7 +220,8 @@ def reconcile(
     if bool(codes) == none:
         raise typer.BadParameter("give the agreed codes, or --none for no code (not both)")
     with open_project(ctx) as project:
-        outcome = reconcile_segment(project, transcript, segment, codes or [], coder=coder,
+        outcome = reconcile_segment(project, transcript, segment_number(segment), codes or [],
+                                    coder=coder,
                                     memo=memo)
     where = f"{outcome.transcript}:{outcome.segment} ({outcome.coder})"
     for label, found in (("added", outcome.added), ("kept", outcome.kept),
@@ -244,7 +248,7 @@ def merge(
     whose text matches nothing here, or a code this codebook lacks, stops the merge with
     nothing merged. Merging twice changes nothing.
 
-    Example: qcode merge ../project-ans
+    Example: qcode merge coder-b --dry-run
     """
     from qcode.coding.merge import merge_project
 
@@ -253,11 +257,11 @@ def merge(
         outcome = merge_project(project, other, rename_coders=renames, dry_run=dry_run)
     verb = "would add" if outcome.dry_run else "added"
     renamed = [f"{a} as {b}" for a, b in outcome.transcripts if a != b]
-    note(f"{other}: {len(outcome.transcripts)} transcript(s) matched by text"
+    note(f"{other}: {plural(len(outcome.transcripts), 'transcript')} matched by text"
          + (f" ({', '.join(renamed)})" if renamed else ""))
     for coder, counts in outcome.by_coder.items():
-        note(f"  {coder}: {verb} {counts.added} coding(s), {counts.already_present} already "
-             "present")
+        note(f"  {coder}: {verb} {plural(counts.added, 'coding')}, "
+             f"{counts.already_present} already present")
     note(f"codings: {verb} {outcome.added}, {outcome.already_present} already present"
          + (f" ({outcome.memo_differs} with another memo there; the memo here is kept)"
             if outcome.memo_differs else ""))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import json_line, note
+from qcode.cli.common import ListFormat, emit, note
 from qcode.neutralise import message_text
 
 if TYPE_CHECKING:  # the detectors are imported by the commands that run them, not by --help
@@ -24,6 +24,8 @@ IMPORT_WARNINGS_SHOWN = 10
 
 class FindingFormat(str, Enum):
     text = "text"
+    table = "table"
+    csv = "csv"
     jsonl = "jsonl"
 
 
@@ -32,7 +34,7 @@ def check_anonymity(
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders."),
     fmt: FindingFormat = typer.Option(
         FindingFormat.text, "--format", "-f",
-        help='text (file:line:col kind "text", like a linter) or jsonl.',
+        help='text (file:line:col kind "text", like a linter), table, csv or jsonl.',
     ),
     mask: bool = typer.Option(
         False, "--mask", help="Write a masked copy: NAME.masked.SUFFIX beside each file "
@@ -50,7 +52,7 @@ def check_anonymity(
     file:line:col kind "text" (in .docx files the line is the paragraph number). Exits 1
     when something is found, 0 when the files are clean. No project is needed.
 
-    Example: qcode check-anonymity interviews/ --mask --out gemaskeerd/
+    Example: qcode check-anonymity transcripts_sample/ --mask --out gemaskeerd/
     """
     from qcode.anonymity import check_paths, mask_paths
 
@@ -62,11 +64,13 @@ def check_anonymity(
         report, copies = mask_paths(paths, out_dir=out, names=names)
     else:
         report, copies = check_paths(paths, names=names), []
-    for finding in report.findings:
-        if fmt is FindingFormat.jsonl:
-            sys.stdout.write(json_line(finding.as_row()))
-        else:
+    if fmt is FindingFormat.text:
+        for finding in report.findings:
             sys.stdout.write(message_text(finding.describe()) + "\n")
+    elif report.findings or fmt is FindingFormat.csv:
+        rows = [finding.as_row() for finding in report.findings]
+        emit(rows, ListFormat(fmt.value), columns=["file", "line", "column", "kind", "text",
+                                                   "placeholder"])
     for copy in copies:
         what = f"{copy.masked} masked" if copy.masked else "clean, copied unchanged"
         note(f"wrote {copy.target} ({what})")

@@ -14,6 +14,14 @@ from qcode import __version__
 from qcode.errors import ExitStatus, QcodeError
 from qcode.neutralise import message_text, undecodable
 
+WORKFLOW = (
+    "init", "import", "codebook", "transcripts", "show", "codings", "tag", "memo", "search",
+    "suggest", "review", "train", "evaluate", "agreement", "disagreements", "reconcile",
+    "merge", "query", "cooccur", "saturation", "export", "report",
+)
+"""The commands in the order a study uses them; ``qcode --help`` lists them so, and the
+others (tools used at any time) after them."""
+
 
 class QcodeGroup(TyperGroup):
     """Turns library errors into one line on stderr and an exit code, never a traceback."""
@@ -23,6 +31,32 @@ class QcodeGroup(TyperGroup):
         ctx.meta[_UNDECODABLE] = undecodable_argument(args)
         return super().parse_args(ctx, args)
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        order = {name: i for i, name in enumerate(WORKFLOW)}
+        return sorted(names, key=lambda name: order.get(name, len(order)))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        from qcode.cli.command import format_parameters
+
+        format_parameters(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        shown = [(name, c) for name, c in commands if c is not None and not c.hidden]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        work = [(name, c.get_short_help_str(limit)) for name, c in shown if name in WORKFLOW]
+        other = [(name, c.get_short_help_str(limit)) for name, c in shown
+                 if name not in WORKFLOW]
+        for title, rows in (("Commands, in the order of the work", work),
+                            ("Other commands", other)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             problem = ctx.meta.get(_UNDECODABLE)
@@ -30,7 +64,9 @@ class QcodeGroup(TyperGroup):
                 raise QcodeError(problem)
             return super().invoke(ctx)
         except QcodeError as exc:
-            typer.echo(f"error: {message_text(str(exc))}", err=True)
+            # A message may list several problems (every bad line of a file), one a line.
+            for line in exc.problems:
+                typer.echo(f"error: {message_text(line)}", err=True)
             raise typer.Exit(exc.exit_status) from None
         except KeyboardInterrupt:
             typer.echo("interrupted; nothing was changed by the unfinished command", err=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from qcode.cli.app import app
@@ -19,12 +18,19 @@ from qcode.cli.common import (
     err_console,
     note,
     open_project,
-    screen_text,
 )
 from qcode.coding.manual import default_coder
-from qcode.neutralise import message_text
+from qcode.errors import QcodeError
+from qcode.models import Codebook
+from qcode.neutralise import message_text, terminal_text
+from qcode.session.evidence import matched_words
 from qcode.store import Project
+from qcode.words import plural
 
+DECIMALS = 3
+"""Decimals of every figure `qcode evaluate` prints."""
+MIN_EXAMPLES = 3
+"""Coded segments a code needs before `qcode train` learns it (as qcode.nlp.training)."""
 CODER_OPTION = typer.Option(None, "--coder", "-c",
                             help="Coder name (default: QCODE_CODER, else your user name).")
 
@@ -68,13 +74,14 @@ def suggest(
         )
     table = fmt is ListFormat.table
     rows = [
-        {"transcript": s.transcript, "segment": s.segment, "code": s.code, "score": s.score,
-         "method": s.method,
-         "evidence": " | ".join(s.evidence[:2]) if table else list(s.evidence)}
+        {"transcript": s.transcript, "segment": s.segment, "code": s.code,
+         "score": f"{s.score:.2f}" if table else s.score, "method": s.method,
+         # On screen the matched words once each; scripts get the stored evidence.
+         "evidence": ", ".join(matched_words(s.text, s.spans)) if table else list(s.evidence)}
         for s in outcome.suggestions
     ]
     emit(rows, fmt, columns=["transcript", "segment", "code", "score", "method", "evidence"],
-         title="Pending suggestions", empty="no pending suggestions")
+         title=f"Pending suggestions ({len(rows)})", empty="no pending suggestions")
     using = f"rules and the {'/'.join(outcome.models)} model" if outcome.models else "rules only"
     note(f"{outcome.segments} respondent segments ({outcome.words:,} words), {using}: "
          f"{outcome.new} new, {outcome.updated} updated, {outcome.withdrawn} withdrawn; "
@@ -111,13 +118,15 @@ def review(
 ) -> None:
     """Accept or reject your pending suggestions, one by one or from a script.
 
-    Interactively: a accept, r reject, s skip, o accept with another code, q quit.
+    Interactively, one key each (no Enter): a accept, r reject, s skip, o accept with
+    another code (found by id, Dutch label or keyword, as in the coding screen), q quit.
     Every decision is saved at once, as the coder's own: another coder still has the
     suggestion pending. --list shows what is pending for you. --order score goes fast
     through the surest ones; --order uncertain asks first about those that teach the model
     most.
 
     Example: qcode review noordrand-r01 --order uncertain --coder b
+    Example: qcode review --accept noordrand-r01:14:members --coder ref
     """
     from qcode.coding import assisted
 
@@ -164,14 +173,20 @@ def review(
         _interactive_review(project, transcript or [], who, order.value)
 
 
+REVIEW_KEYS = {"a": "accept", "r": "reject", "s": "skip", "o": "other code", "q": "quit"}
+CHOICES = 9
+"""How many matching codes 'o' offers to choose from by number."""
+
+
 def _interactive_review(
     project: Project, transcripts: list[str], coder: str, order: str = "transcript"
 ) -> None:
+    from qcode.cli.terminal import read_key
     from qcode.coding import assisted
-    from qcode.errors import QcodeError
     from qcode.store.codebook import require_codebook
 
-    labels = {c.id: c.label for c in require_codebook(project).codes}
+    codebook = require_codebook(project)
+    labels = {c.id: c.label for c in codebook.codes}
     pending = assisted.order_suggestions(
         assisted.pending_suggestions(project, coder=coder, transcripts=transcripts or None),
         order,
@@ -180,45 +195,46 @@ def _interactive_review(
         note("no pending suggestions; run 'qcode suggest' first")
         return
     decided = {"accepted": 0, "rejected": 0, "skipped": 0}
+    question = "  ".join(f"[{key}] {name}" for key, name in REVIEW_KEYS.items()) + " "
     for number, suggestion in enumerate(pending, 1):
         # terminal_text keeps one character for one, so the evidence spans still fit.
-        text = screen_text(suggestion.text)
+        text = Text(terminal_text(suggestion.text))
         for start, end in suggestion.spans:
             text.stylize("bold black on yellow", start, end)
         console.print(Panel(
             text,
-            title=Text.assemble(screen_text(suggestion.transcript),
-                                f" segment {suggestion.segment} ({number}/{len(pending)})"),
-            subtitle=Text.assemble(screen_text(suggestion.code), " ",
-                                   screen_text(labels.get(suggestion.code, "")),
-                                   f" score {suggestion.score:.2f} ({suggestion.method})"),
+            title=Text(f"{terminal_text(suggestion.transcript)} segment {suggestion.segment} "
+                       f"({number}/{len(pending)})"),
+            subtitle=Text(f"{suggestion.code} {terminal_text(labels.get(suggestion.code, ''))} "
+                          f"score {suggestion.score:.2f} ({suggestion.method})"),
         ))
-        if suggestion.evidence:
-            console.print(Text.assemble("evidence: ",
-                                        screen_text(" | ".join(suggestion.evidence[:3]))),
-                          style="dim")
+        words = matched_words(suggestion.text, suggestion.spans)
+        if words:
+            console.print(Text("evidence: " + terminal_text(", ".join(words)), style="dim"))
         while True:
-            answer = _ask("[a]ccept [r]eject [s]kip [o]ther code [q]uit")
-            if answer in ("q", None):
+            key = read_key(question)
+            if key in ("q", None):
                 _summary(decided)
                 return
             try:
-                if answer == "a":
+                if key == "a":
                     assisted.accept(project, suggestion, coder=coder)
                     decided["accepted"] += 1
-                elif answer == "r":
+                elif key == "r":
                     assisted.reject(project, suggestion, coder=coder)
                     decided["rejected"] += 1
-                elif answer == "s":
+                elif key == "s":
                     decided["skipped"] += 1
-                elif answer == "o":
-                    code = _ask("code id")
+                elif key == "o":
+                    code = _choose_code(codebook)
                     if code is None:
-                        _summary(decided)
-                        return
+                        continue
                     assisted.accept(project, suggestion, coder=coder, code=code)
                     decided["accepted"] += 1
+                    note(f"coded {suggestion.transcript}:{suggestion.segment} {code}")
                 else:
+                    err_console.print(Text(f"'{key}' is not one of {', '.join(REVIEW_KEYS)}; "
+                                           "press one of those keys", style="red"))
                     continue
             except QcodeError as exc:
                 err_console.print(Text(message_text(str(exc)), style="red"))
@@ -227,12 +243,28 @@ def _interactive_review(
     _summary(decided)
 
 
-def _ask(prompt: str) -> str | None:
-    """One answer from the keyboard; None at end of input (treated as quit)."""
-    try:
-        return typer.prompt(prompt, default="", show_default=False, err=True).strip().lower()
-    except (EOFError, typer.Abort):
-        return None
+def _choose_code(codebook: Codebook) -> str | None:
+    """A code found as in the coding screen (id, Dutch label or keyword, forgiving case,
+    accents and a typo), chosen by number; None to go back to the suggestion."""
+    from qcode.cli.terminal import read_key, read_line
+    from qcode.codebook.search import search_codes
+
+    while True:
+        query = read_line("code (id, Dutch label or keyword; empty to go back): ")
+        if not query:
+            return None
+        matches = search_codes(codebook, query)[:CHOICES]
+        if not matches:
+            err_console.print(Text(f"no code matches '{query}'; try other words", style="red"))
+            continue
+        for number, match in enumerate(matches, 1):
+            err_console.print(Text(f"  {number}  {match.code.id}  {match.code.label}"))
+        key = read_key(f"number of the code (1-{len(matches)}), or another key to search "
+                       "again: ")
+        if key is None:
+            return None
+        if key.isdigit() and 1 <= int(key) <= len(matches):
+            return matches[int(key) - 1].code.id
 
 
 def _summary(decided: dict[str, int]) -> None:
@@ -253,26 +285,62 @@ def train(
                                      help="top (top-level codes), full (sub-codes) or both."),
     coder: list[str] = typer.Option([], "--coder", "-c", help="Learn only from these coders "
                                     "(default: every coder's codings)."),
-    skip_rare: bool = typer.Option(False, "--skip-rare", help="Leave out codes with too few "
-                                   "examples instead of refusing."),
+    min_examples: int = typer.Option(MIN_EXAMPLES, "--min-examples", min=1,
+                                     help="Coded segments a code needs to be learned."),
+    all_codes: bool = typer.Option(False, "--all-codes", help="Refuse to train unless every "
+                                   "code has enough coded segments."),
+    skip_rare: bool = typer.Option(True, "--skip-rare", hidden=True,
+                                   help="Leave out rare codes (what train does anyway)."),
+    fmt: ListFormat = FORMAT_OPTION,
 ) -> None:
     """Learn suggestions from the confirmed codings (rejected suggestions count against).
 
-    Example: qcode train --coder ref --skip-rare
+    Codes with fewer than --min-examples coded segments are left out and named; a level
+    with no such code is not trained. It fails only when nothing can be learned.
+
+    Example: qcode train --coder ref
     """
     from qcode.coding.assisted import MODEL_LEVELS
     from qcode.coding.assisted import train as train_models
+    from qcode.nlp import NothingToTrainError
 
     levels = MODEL_LEVELS if level is TrainLevel.both else (level.value,)
-    with open_project(ctx) as project, err_console.status("training"):
-        infos = train_models(project, levels=levels, coders=coder, skip_rare=skip_rare)
+    try:
+        with open_project(ctx) as project, err_console.status("training"):
+            infos = train_models(project, levels=levels, coders=coder,
+                                 skip_rare=skip_rare and not all_codes,
+                                 min_examples=min_examples)
+    except NothingToTrainError as exc:
+        helps = ["code more segments"]
+        if exc.level == "full":
+            helps.append("train the top-level codes, which gather their sub-codes' segments "
+                         "(--level top)")
+        if coder:
+            helps.append("learn from every coder's codings (leave out --coder)")
+        if min_examples > 1:
+            helps.append("learn codes from fewer examples (a lower --min-examples)")
+        raise QcodeError(
+            f"nothing to train: no code has {exc.minimum} or more coded segments at "
+            f"{exc.level} level; {', '.join(helps[:-1])} or {helps[-1]}"
+        ) from None
     rows = [
         {"level": i.level, "codes": len(i.labels), "examples": i.examples,
-         "skipped": list(i.skipped), "seconds": round(i.seconds, 1),
-         "codebook_version": i.codebook_version}
+         "skipped": len(i.skipped), "seconds": round(i.seconds, 1)}
         for i in infos
     ]
-    emit(rows, ListFormat.table, columns=list(rows[0]), title="Trained models")
+    emit(rows, fmt, columns=list(rows[0]), title="Trained models")
+    trained = {i.level for i in infos}
+    for skipped_level in (lv for lv in levels if lv not in trained):
+        note(f"{skipped_level} level: not trained, no code has {min_examples} or more coded "
+             "segments")
+    for info in infos:
+        if info.skipped:
+            counts = ", ".join(f"{code} ({info.positives.get(code, 0)})" for code in info.skipped)
+            note(f"{info.level} level: left out {plural(len(info.skipped), 'code')} with fewer "
+                 f"than {min_examples} coded segments (too few to learn from; code more "
+                 f"segments with them): {counts}")
+
+
 
 
 class EvalLevel(str, Enum):
@@ -305,7 +373,8 @@ def evaluate(
     ever scored by a model trained on it. A reliability table shows how far the scores
     are probabilities. --curve shows F1 after 0, 1, 2, ... coded transcripts instead.
 
-    Example: qcode evaluate --coder ref --level top   or   qcode evaluate --curve --plot curve.png
+    Example: qcode evaluate --coder ref --level top
+    Example: qcode evaluate --coder ref --curve --plot curve.png
     """
     from qcode.coding.assisted import evaluate_project
 
@@ -319,35 +388,39 @@ def evaluate(
         report = evaluate_project(project, level=level.value, k=folds, coders=coder,
                                   min_score=min_score)
     methods = list(report.methods)
+    table = fmt is ListFormat.table
+
+    def figure(value: float) -> object:
+        # Three decimals everywhere: 0.400 beside 0.667, never 0.4.
+        return round(value, DECIMALS) if fmt is ListFormat.jsonl else f"{value:.{DECIMALS}f}"
+
     rows: list[dict[str, object]] = []
     codes = sorted({c for m in report.methods.values() for c in m.per_code})
     for code in codes:
-        row: dict[str, object] = {"code": code}
+        row: dict[str, object] = {"code": code, "n": 0}
         for method in methods:
             scores = report.methods[method].per_code.get(code)
-            row["n"] = scores.support if scores else row.get("n", 0)
-            row[f"{method}_f1"] = round(scores.f1, 3) if scores else None
+            if scores is not None:
+                row["n"] = scores.support
+            row[f"{method}_f1"] = figure(scores.f1) if scores else None
+            if not table:
+                row[f"{method}_precision"] = figure(scores.precision) if scores else None
+                row[f"{method}_recall"] = figure(scores.recall) if scores else None
         rows.append(row)
     micro: dict[str, object] = {"code": "micro", "n": None}
     macro: dict[str, object] = {"code": "macro", "n": None}
     for method in methods:
         m = report.methods[method]
-        micro[f"{method}_f1"] = round(m.micro.f1, 3)
-        macro[f"{method}_f1"] = round(m.macro_f1, 3)
-        if method in report.calibration and fmt is not ListFormat.table:
-            micro[f"{method}_ece"] = round(report.calibration[method].ece, 4)
+        micro[f"{method}_f1"] = figure(m.micro.f1)
+        macro[f"{method}_f1"] = figure(m.macro_f1)
+        if not table:
+            micro[f"{method}_precision"] = figure(m.micro.precision)
+            micro[f"{method}_recall"] = figure(m.micro.recall)
+            if method in report.calibration:
+                micro[f"{method}_ece"] = figure(report.calibration[method].ece)
     rows += [micro, macro]
-    if fmt is not ListFormat.table:
-        for method in methods:
-            m = report.methods[method]
-            for row in rows:
-                scores = m.per_code.get(str(row["code"])) if row["code"] not in ("micro", "macro") \
-                    else (m.micro if row["code"] == "micro" else None)
-                if scores is not None:
-                    row[f"{method}_precision"] = round(scores.precision, 3)
-                    row[f"{method}_recall"] = round(scores.recall, 3)
     columns = ["code", "n", *[f"{m}_f1" for m in methods]]
-    if fmt is not ListFormat.table:
+    if not table:
         columns += [f"{m}_{s}" for m in methods for s in ("precision", "recall")]
         columns += [f"{m}_ece" for m in methods if m in report.calibration]
     else:  # the title says F1; short headers keep five methods within 80 columns
@@ -356,17 +429,16 @@ def evaluate(
     emit(rows, fmt, columns=columns,
          title=f"Cross-validated F1 at {report.level} level ({len(report.folds)} folds by "
                f"transcript, {report.transcripts} transcripts, {report.segments} segments)")
-    if fmt is ListFormat.table:
-        table = Table(title="Overall", show_header=True)
-        for column in ("method", "micro P", "micro R", "micro F1", "macro F1", "ECE"):
-            table.add_column(column, justify="right" if column != "method" else "left")
-        for method in methods:
-            m = report.methods[method]
-            found = report.calibration.get(method)
-            table.add_row(method, f"{m.micro.precision:.3f}", f"{m.micro.recall:.3f}",
-                          f"{m.micro.f1:.3f}", f"{m.macro_f1:.3f}",
-                          f"{found.ece:.3f}" if found else "")
-        console.print(table)
+    if table:
+        overall = [
+            {"method": method, "micro P": figure(m.micro.precision),
+             "micro R": figure(m.micro.recall), "micro F1": figure(m.micro.f1),
+             "macro F1": figure(m.macro_f1),
+             "ECE": figure(report.calibration[method].ece)
+             if method in report.calibration else None}
+            for method, m in report.methods.items()
+        ]
+        emit(overall, fmt, columns=list(overall[0]), title="Overall")
         if "combined" in report.calibration:
             _reliability_table(report.calibration["combined"])
         note(f"baseline: {report.baseline}")
@@ -380,14 +452,11 @@ def _reliability_table(found: object) -> None:
     from qcode.nlp.evaluation import Reliability
 
     assert isinstance(found, Reliability)
-    table = Table(title="Reliability of the scores (rules and model, out of fold)")
-    for column in ("score", "pairs", "mean score", "share coded"):
-        table.add_column(column, justify="right")
-    for b in found.bins:
-        if b.count:
-            table.add_row(f"{b.low:.1f}-{b.high:.1f}", str(b.count), f"{b.mean_score:.3f}",
-                          f"{b.share_correct:.3f}")
-    console.print(table)
+    rows = [{"score": f"{b.low:.1f}-{b.high:.1f}", "pairs": b.count,
+             "mean score": f"{b.mean_score:.3f}", "share coded": f"{b.share_correct:.3f}"}
+            for b in found.bins if b.count]
+    emit(rows, ListFormat.table, columns=["score", "pairs", "mean score", "share coded"],
+         title="Reliability of the scores (rules and model, out of fold)")
     note(f"expected calibration error {found.ece:.3f} over {found.pairs} (segment, code) "
          f"scores, {found.distinct_scores} distinct; {found.ece_suggestible:.3f} over those of "
          "0.2 and up, where suggestions land; a well calibrated score of p is right about p "

@@ -8,6 +8,7 @@ import typer
 
 from qcode.cli.app import app
 from qcode.cli.common import note, open_project
+from qcode.words import plural
 
 
 @app.command()
@@ -23,11 +24,12 @@ def backup(
     file that opens as a project (qcode --project DEST transcripts). An existing file is
     only replaced with --force.
 
-    Example: qcode backup ~/backups/vh-studie-2026-03-12.db
+    Example: qcode backup ../vh-studie-kopie.db
     """
     from qcode.store.backup import backup_project
 
     with open_project(ctx) as project:
         report = backup_project(project, destination, force=force)
-    note(f"backed up {report.source} to {report.destination}: {report.transcripts} "
-         f"transcripts, {report.codings} codings, {report.size / 1e6:.1f} MB")
+    note(f"backed up {report.source} to {report.destination}: "
+         f"{plural(report.transcripts, 'transcript')}, {plural(report.codings, 'coding')}, "
+         f"{report.size / 1e6:.1f} MB")

@@ -13,6 +13,7 @@ from qcode.cli.app import app
 from qcode.cli.common import ListFormat, console, emit, note, open_project, screen_text
 from qcode.store.codebook import require_codebook, save_codebook
 from qcode.values import parse_mapping
+from qcode.words import plural
 
 codebook_app = typer.Typer(help="Load, check and show the project's codebook.",
                            no_args_is_help=True)
@@ -47,8 +48,8 @@ def load(
         for message in notes:
             note(f"note: {message}")
         if groups:
-            note(f"kept {len(groups)} code group(s) beside the codebook: "
-                 + ", ".join(f"{g.name} ({len(g.codes)} codes)" for g in groups))
+            note(f"kept {plural(len(groups), 'code group')} beside the codebook: "
+                 + ", ".join(f"{g.name} ({plural(len(g.codes), 'code')})" for g in groups))
     else:
         codebook = load_codebook(file)
         with open_project(ctx) as project:
@@ -57,7 +58,8 @@ def load(
         note(f"codebook {codebook.name} unchanged (version {change.version})")
         return
     note(
-        f"loaded codebook {codebook.name}: {len(codebook.codes)} codes, version {change.version} "
+        f"loaded codebook {codebook.name}: {plural(len(codebook.codes), 'code')}, version "
+        f"{change.version} "
         f"({len(change.added)} added, {len(change.changed)} changed, {len(change.removed)} "
         f"removed, {len(change.renamed)} renamed)"
     )
@@ -85,7 +87,8 @@ def check(file: Path = typer.Argument(..., help="Codebook YAML file.")) -> None:
     else:
         codebook = load_codebook(file)
     top = sum(1 for c in codebook.codes if c.parent is None)
-    note(f"{file}: ok, {len(codebook.codes)} codes ({top} top-level), version {codebook.version}")
+    note(f"{file}: ok, {plural(len(codebook.codes), 'code')} ({top} top-level), version "
+         f"{codebook.version}")
 
 
 class CodebookFormat(str, Enum):
@@ -110,7 +113,8 @@ def show(
     with open_project(ctx) as project:
         codebook = require_codebook(project)
     if fmt is CodebookFormat.tree:
-        heading = Text.assemble(screen_text(codebook.name), f" ({len(codebook.codes)} codes)")
+        heading = Text.assemble(screen_text(codebook.name),
+                                f" ({plural(len(codebook.codes), 'code')})")
         heading.stylize("bold", 0, len(codebook.name))
         root = Tree(heading)
         nodes: dict[str, Tree] = {}

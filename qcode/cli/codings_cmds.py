@@ -7,12 +7,22 @@ from pathlib import Path
 import typer
 
 from qcode.cli.app import app
-from qcode.cli.common import FORMAT_OPTION, WHERE_OPTION, ListFormat, emit, note, open_project
+from qcode.cli.common import (
+    FORMAT_OPTION,
+    WHERE_OPTION,
+    ListFormat,
+    emit,
+    note,
+    open_project,
+    segment_number,
+)
 from qcode.coding.manual import default_coder
 from qcode.models import Coding
+from qcode.neutralise import terminal_text
 from qcode.store import codings as codings_store
-from qcode.store.transcripts import select_transcripts
+from qcode.store.transcripts import get_segments, select_transcripts
 from qcode.values import parse_span, parse_where
+from qcode.words import plural
 
 codings_app = typer.Typer(help="Add, remove, list, import and export codings.",
                           no_args_is_help=True)
@@ -26,7 +36,7 @@ CODER_OPTION = typer.Option(None, "--coder", "-c",
 def add(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id."),
-    segment: int = typer.Argument(..., help="Segment number (see 'qcode show ID')."),
+    segment: str = typer.Argument(..., help="Segment number (see 'qcode show ID')."),
     codes: list[str] = typer.Argument(..., help="One or more code ids."),
     coder: str | None = CODER_OPTION,
     memo: str = typer.Option("", "--memo", "-m", help="A memo on the coding."),
@@ -35,18 +45,24 @@ def add(
 ) -> None:
     """Code a segment (or a span in it) with one or more codes.
 
-    Example: qcode codings add noordrand-r01 12 trust.high trust.colocation --memo "koffieautomaat"
+    Example: qcode codings add noordrand-r01 12 trust.high --memo "korte lijntjes" --coder ref
     """
+    number = segment_number(segment)
     start, end = parse_span(span) if span else (None, None)
     who = default_coder(coder)
     with open_project(ctx) as project:
         outcome = codings_store.add(project, [
-            Coding(transcript=transcript, segment=segment, code=code, coder=who, memo=memo,
+            Coding(transcript=transcript, segment=number, code=code, coder=who, memo=memo,
                    start=start, end=end)
             for code in codes
         ])
+        spanned = ""
+        if start is not None:
+            text = next(s.text for s in get_segments(project, transcript) if s.number == number)
+            spanned = f' [{start}:{end}] "{terminal_text(text[start:end])}"'
     for coding in outcome.added:
-        note(f"added {coding.transcript}:{coding.segment} {coding.code} ({coding.coder})")
+        note(f"added {coding.transcript}:{coding.segment} {coding.code} ({coding.coder})"
+             f"{spanned}")
     for coding in outcome.memo_updated:
         note(f"already coded {coding.transcript}:{coding.segment} {coding.code} "
              f"({coding.coder}); memo updated")
@@ -59,7 +75,7 @@ def add(
 def remove(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id."),
-    segment: int = typer.Argument(..., help="Segment number."),
+    segment: str = typer.Argument(..., help="Segment number."),
     codes: list[str] = typer.Argument(..., help="Code ids to remove."),
     coder: str | None = typer.Option(None, "--coder", "-c",
                                      help="Whose codings to remove (default: QCODE_CODER, "
@@ -70,7 +86,7 @@ def remove(
 ) -> None:
     """Remove codes from a segment: your own codings, unless you name another coder.
 
-    Example: qcode codings remove noordrand-r01 12 trust.high --coder ref
+    Example: qcode codings remove noordrand-r01 8 consensus.goal --coder ref
     """
     if all_coders and coder:
         from qcode.errors import UsageError
@@ -80,10 +96,10 @@ def remove(
 
     who = None if all_coders else default_coder(coder)
     with open_project(ctx) as project:
-        removed = codings_store.remove(project, transcript, segment, codes, coder=who,
-                                       span=parse_span(span) if span else None,
+        removed = codings_store.remove(project, transcript, segment_number(segment), codes,
+                                       coder=who, span=parse_span(span) if span else None,
                                        name_others=not is_blind(project))
-    note(f"removed {removed} coding(s)" + (f" by {who}" if who else " (every coder's)"))
+    note(f"removed {plural(removed, 'coding')}" + (f" by {who}" if who else " (every coder's)"))
 
 
 @codings_app.command("list")
@@ -119,10 +135,13 @@ def list_(
          "created_at": c.created_at}
         for c in codings
     ]
-    columns = ["transcript", "segment", "code", "coder", "provenance", "memo", "start", "end"]
-    if fmt is not ListFormat.table:
-        columns.append("created_at")
-    emit(rows, fmt, columns=columns, title="Codings", empty="no codings")
+    columns = ["transcript", "segment", "code", "coder", "provenance", "memo", "start", "end",
+               "created_at"]
+    if fmt is ListFormat.table:
+        for row in rows:
+            row["span"] = f"{row['start']}:{row['end']}" if row["start"] is not None else None
+        columns = ["transcript", "segment", "code", "coder", "provenance", "span", "memo"]
+    emit(rows, fmt, columns=columns, title=f"Codings ({len(rows)})", empty="no codings")
 
 
 @codings_app.command("import")
@@ -141,7 +160,7 @@ def import_(
 
     with open_project(ctx) as project:
         outcome = import_codings_csv(project, file, coder=default_coder(coder))
-    note(f"imported {len(outcome.added)} coding(s) from {file}"
+    note(f"imported {plural(len(outcome.added), 'coding')} from {file}"
          + (f"; {len(outcome.already_present)} were already present" if outcome.already_present
             else ""))
 
@@ -163,4 +182,4 @@ def export(
         codings_store.require_coders(project, coder)
         codings = codings_store.select(project, codes=code, coders=coder)
     write_codings_csv(codings, file)
-    note(f"wrote {len(codings)} coding(s) to {file}")
+    note(f"wrote {plural(len(codings), 'coding')} to {file}")

@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from qcode.cli.layout import print_listing
 from qcode.neutralise import message_text, terminal_text
 from qcode.store import Project, find_project
+from qcode.values import parse_segment
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -38,10 +40,6 @@ WHERE_OPTION = typer.Option(
     help="Only transcripts whose respondent or transcript attribute has this value "
     "(ATTR!=VALUE: has not; ATTR=V1,V2: either); repeatable, all must hold.",
 )
-
-
-ID_COLUMNS = frozenset({"id", "code", "transcript"})
-PROSE_COLUMNS = frozenset({"text", "evidence", "memo", "description", "keywords", "label"})
 
 
 def open_project(ctx: typer.Context) -> Project:
@@ -73,21 +71,7 @@ def emit(
     if not rows:
         err_console.print(empty)
         return
-    table = Table(title=title, show_lines=False)
-    for i, column in enumerate(columns):
-        numeric = all(isinstance(row.get(column), int | float) for row in rows)
-        widest = max(len(_flat(row.get(column, ""))) for row in rows)
-        if numeric or i == 0 or column in ID_COLUMNS:
-            # Ids and numbers are never cut or wrapped: people copy them into commands.
-            table.add_column(column, justify="right" if numeric else "left", no_wrap=True,
-                             min_width=min(widest, 40))
-        elif column in PROSE_COLUMNS:
-            table.add_column(column, overflow="fold", ratio=1, min_width=12)
-        else:
-            table.add_column(column, overflow="fold", max_width=max(len(column), 24))
-    for row in rows:
-        table.add_row(*(screen_text(row.get(c)) for c in columns))
-    console.print(inert(table))
+    print_listing(console, rows, columns, title=title)
 
 
 def screen_text(value: Any) -> Text:
@@ -129,10 +113,15 @@ def _csv_value(value: Any) -> Any:
 
 def _flat(value: Any) -> str:
     if isinstance(value, list | tuple):
-        return " ".join(str(v) for v in value)
+        return " ".join(",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+                        for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+segment_number = parse_segment
+"""A segment number typed on the command line (see :func:`qcode.values.parse_segment`)."""
 
 
 def note(message: str) -> None:

@@ -7,15 +7,33 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from qcode.cli.app import app
-from qcode.cli.common import WHERE_OPTION, console, inert, note, open_project, screen_text
+from qcode.cli.common import WHERE_OPTION, ListFormat, console, emit, note, open_project
+from qcode.cli.layout import print_listing
 from qcode.errors import ExportError
+from qcode.exports.language import word
 from qcode.values import parse_where
+from qcode.words import plural
 
-export_app = typer.Typer(help="Export matrices and quotes.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export code matrices (csv, xlsx, md), quotes (csv, xlsx, md, docx, html), the "
+    "project as REFI-QDA for other QDA programs (qdpx) and the codebook as a REFI-QDA "
+    "codebook (qdc).",
+    no_args_is_help=True,
+)
+
+
+class Language(str, Enum):
+    nl = "nl"
+    en = "en"
+
+
+LANG_OPTION = typer.Option(Language.nl, "--lang", help="nl (Nederlands) or en: the language "
+                           "of titles, counts, attributions and sheet names.")
+# Group and measure names in a matrix title; attributes keep their own names.
+_DUTCH = {"case": "casus", "role": "rol", "count": "aantal", "presence": "aanwezig",
+          "words": "woorden"}
 app.add_typer(export_app, name="export")
 
 
@@ -46,8 +64,11 @@ def matrix(
                                        help="File to write: .csv, .xlsx or .md."),
     plot: Path | None = typer.Option(None, "--plot", help="Also draw the matrix as a heatmap "
                                      "picture: .png, .svg or .pdf."),
-    csv_out: bool = typer.Option(False, "--csv", help="Print CSV to stdout instead of a table."),
+    fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f", help="On screen: table "
+                                   "for people; csv or jsonl for scripts."),
+    csv_out: bool = typer.Option(False, "--csv", hidden=True, help="Same as --format csv."),
     where: list[str] = WHERE_OPTION,
+    lang: Language = LANG_OPTION,
 ) -> None:
     """Export a code-by-respondent (or by case, role, ...) matrix.
 
@@ -74,7 +95,11 @@ def matrix(
         frame = build_matrix(project, by=by, measure=measure.value, level=level.value,
                              coders=coder, then_by=then_by, where=conditions)
     grouping = f"{by} / {then_by}" if then_by else by
-    title = f"Codes by {grouping} ({measure.value})"
+    if lang is Language.nl:
+        named = " / ".join(_DUTCH.get(part, part) for part in (by, then_by) if part)
+        title = f"Codes per {named} ({_DUTCH[measure.value]})"
+    else:
+        title = f"Codes by {grouping} ({measure.value})"
     if plot is not None:
         from qcode.exports.plot import too_many_rows, write_matrix_plot
 
@@ -87,36 +112,47 @@ def matrix(
                                        coders=coder, then_by=then_by)
             rolled_up = True
         drawn = write_matrix_plot(plotted, plot, title=title, measure=measure.value)
-        note(f"drew {drawn.rows} codes x {drawn.columns} {grouping} groups in {plot}")
+        note(f"drew {plural(drawn.rows, 'code')} x {plural(drawn.columns, 'group')} "
+             f"({grouping}) in {plot}")
         if rolled_up:
             note(f"note: {len(frame)} codes are too many rows for one picture; the picture "
                  f"shows their {len(plotted)} top-level codes (sub-codes rolled up)")
         if drawn.rows_left_out or drawn.columns_left_out:
             note(f"note: left out of the picture, to keep it readable: "
-                 f"{drawn.rows_left_out} code(s) and {drawn.columns_left_out} group(s) with "
+                 f"{plural(drawn.rows_left_out, 'code')} and "
+                 f"{plural(drawn.columns_left_out, 'group')} with "
                  "the fewest coded segments; -o FILE.csv or .xlsx has them all")
         if output is None and not csv_out:
             return
     if output is not None:
         from qcode.exports import write_matrix
 
-        write_matrix(frame, output, title=title)
-        note(f"wrote {len(frame)} codes x {len(frame.columns) - 1} {grouping} groups to {output}")
+        write_matrix(frame, output, title=title, lang=lang.value)
+        note(f"wrote {plural(len(frame), 'code')} x {plural(len(frame.columns) - 1, 'group')} "
+             f"({grouping}) to {output}")
         return
     if csv_out:
+        fmt = ListFormat.csv
+    if fmt is ListFormat.csv:
         from qcode.exports import matrix_rows
         from qcode.exports.table import write_csv
 
         write_csv(sys.stdout, *matrix_rows(frame))
         return
-    table = Table(title=title)
-    table.add_column("code")
-    for column in frame.columns[1:]:
-        table.add_column(str(column), justify="right")
-    for code, row in frame.iterrows():
-        values = [Text(str(v)) if v else Text("·", style="dim") for v in row.iloc[1:]]
-        table.add_row(screen_text(code), *values)
-    console.print(inert(table))
+    groups = [str(column) for column in frame.columns[1:]]
+    rows = [{"code": str(code), "label": row.iloc[0],
+             **{g: _plain(v) for g, v in zip(groups, row.iloc[1:], strict=True)}}
+            for code, row in frame.iterrows()]
+    if fmt is ListFormat.jsonl:
+        emit(rows, fmt, columns=["code", "label", *groups])
+        return
+    print_listing(console, rows, ["code", *groups], title=title)
+
+
+def _plain(value: object) -> object:
+    """A count from pandas as a plain int (or float), as JSON and the layout expect."""
+    number = float(value)  # type: ignore[arg-type]
+    return int(number) if number.is_integer() else number
 
 
 @export_app.command("quotes")
@@ -129,6 +165,7 @@ def quotes(
     coder: list[str] = typer.Option([], "--coder", "-c", help="Only these coders."),
     transcript: list[str] = typer.Option([], "--transcript", "-t", help="Only these transcripts."),
     where: list[str] = WHERE_OPTION,
+    lang: Language = LANG_OPTION,
 ) -> None:
     """Export the coded quotes, with respondent, case, role and segment number.
 
@@ -145,6 +182,7 @@ def quotes(
         codebook = require_codebook(project)
     if not found and not output.suffix:
         raise ExportError(f"{output}: give a file name with a suffix")
-    title = "Citaten" + (f": {', '.join(code)}" if code else "")
-    write_quotes(found, output, title=title, labels={c.id: c.label for c in codebook.codes})
-    note(f"wrote {len(found)} quote(s) to {output}")
+    title = word(lang.value, "quotes") + (f": {', '.join(code)}" if code else "")
+    write_quotes(found, output, title=title, labels={c.id: c.label for c in codebook.codes},
+                 lang=lang.value)
+    note(f"wrote {plural(len(found), 'quote')} to {output}")

@@ -12,6 +12,7 @@ import typer
 
 from qcode.cli.common import note, open_project
 from qcode.cli.export_cmds import export_app
+from qcode.words import plural
 
 
 @export_app.command("qdpx")
@@ -34,9 +35,10 @@ def qdpx(
     with open_project(ctx) as project:
         summary = export_qdpx(project, output, name=name)
     note(
-        f"wrote {output}: {summary.codes} codes, {summary.transcripts} transcripts, "
-        f"{summary.codings} codings in {summary.selections} selections by {summary.coders} "
-        f"coder(s), {summary.memos} memos, {summary.cases} cases"
+        f"wrote {output}: {plural(summary.codes, 'code')}, "
+        f"{plural(summary.transcripts, 'transcript')}, {plural(summary.codings, 'coding')} in "
+        f"{plural(summary.selections, 'selection')} by {plural(summary.coders, 'coder')}, "
+        f"{plural(summary.memos, 'memo')}, {plural(summary.cases, 'case')}"
     )
 
 
@@ -53,4 +55,5 @@ def qdc(
 
     with open_project(ctx) as project:
         summary = export_qdc(project, output)
-    note(f"wrote {output}: {summary.codes} codes, {summary.groups} code group(s)")
+    note(f"wrote {output}: {plural(summary.codes, 'code')}, "
+         f"{plural(summary.groups, 'code group')}")

@@ -10,6 +10,7 @@ import typer
 from qcode.cli.app import app
 from qcode.cli.common import WHERE_OPTION, note, open_project
 from qcode.values import parse_where
+from qcode.words import plural
 
 
 class Language(str, Enum):
@@ -43,7 +44,8 @@ def report(
         data = write_report(project, output, lang=lang.value, coders=coder, then_by=then_by,
                             title=title, where=conditions)
     quotes = sum(len(group.quotes) for group in data.quotes)
-    note(f"wrote the report ({len(data.typologies)} case(s), {quotes} quote(s)) to {output}")
+    note(f"wrote the report ({plural(len(data.typologies), 'case')}, {plural(quotes, 'quote')}) "
+         f"to {output}")
     from qcode.analysis.matrix import MISSING_GROUP
 
     if any(t.case == MISSING_GROUP for t in data.typologies):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -28,10 +29,12 @@ def tag(
 ) -> None:
     """Code a transcript in a full-screen, keyboard-driven terminal screen.
 
-    n/p move between respondent turns, / searches the codebook (Enter applies the code),
-    a/x accept or reject a suggestion, u undoes, m writes a memo, d removes a code, ? lists
-    every key, q quits. Every action is saved at once; the screen reopens where you left off.
-    Blind (--blind, QCODE_BLIND=1 or a blind round) shows only your own codes and memos.
+    n/p move between respondent turns (N/P to ones you have not coded, :12 or 12 Enter to
+    segment 12, g/G first and last), / searches the codebook (Enter applies the code), a/x
+    accept or reject a suggestion, u undoes, m writes a memo, M annotates, d removes a code,
+    ? lists every key, q quits. Every action is saved at once; the screen reopens where you
+    left off, and shows other coders' codings as they are made. Blind (--blind,
+    QCODE_BLIND=1 or a blind round) shows only your own codes and memos.
 
     Example: qcode tag noordrand-r01 --coder ans
     """
@@ -49,7 +52,15 @@ def tag(
         # Textual is imported here only, so no other command pays for it.
         from qcode.cli.tag.app import TagApp
 
-        TagApp(session).run()
+        screen = TagApp(session)
+        screen.run()
         progress = session.progress()
-    note(f"{session.transcript.id}: {progress.coded} of {progress.total} respondent segments "
-         f"coded by {who}; everything is saved")
+    try:
+        if screen.stopped_by is not None:
+            note(f"stopped by {signal.Signals(screen.stopped_by).name}; everything is saved")
+        note(f"{session.transcript.id}: {progress.coded} of {progress.total} respondent "
+             f"segments coded by {who}; everything is saved")
+    except OSError:  # the terminal went away (SIGHUP): nobody left to tell
+        pass
+    if screen.stopped_by is not None:
+        raise typer.Exit(128 + screen.stopped_by)

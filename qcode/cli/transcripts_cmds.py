@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from qcode.cli.app import app
 from qcode.cli.common import (
@@ -15,15 +13,15 @@ from qcode.cli.common import (
     ListFormat,
     console,
     emit,
-    inert,
-    json_line,
     note,
     open_project,
     screen_text,
 )
+from qcode.cli.layout import ShownSegment, segments_listing
 from qcode.store import init_project
 from qcode.store.transcripts import get_segments, list_transcripts
 from qcode.values import check_name, parse_mapping
+from qcode.words import plural
 
 
 @app.command()
@@ -76,7 +74,7 @@ def import_(
     A REFI-QDA project (.qdpx) is imported on its own; codes it names differently from
     this project can be mapped with --rename OLD=NEW.
 
-    Example: qcode import interviews/ --meta interviews/respondents.csv
+    Example: qcode import transcripts_sample/ --meta transcripts_sample/respondents.csv
     """
     from qcode.cli.anonymity_cmd import import_screen
     from qcode.importing import import_paths
@@ -94,9 +92,10 @@ def import_(
     for message in report.warnings:
         note(f"warning: {message}")
     for outcome in report.outcomes:
-        extra = f", {outcome.reanchored} codings re-anchored" if outcome.status == "updated" else ""
-        note(f"{outcome.status:9} {outcome.transcript} ({outcome.segments} segments, "
-             f"{outcome.words} words{extra})")
+        extra = (f", {plural(outcome.reanchored, 'coding')} re-anchored"
+                 if outcome.status == "updated" else "")
+        note(f"{outcome.status:9} {outcome.transcript} ({plural(outcome.segments, 'segment')}, "
+             f"{plural(outcome.words, 'word')}{extra})")
     note(
         f"imported {report.count('new')} new, {report.count('updated')} updated, "
         f"{report.count('unchanged')} unchanged"
@@ -123,14 +122,15 @@ def transcripts(ctx: typer.Context, fmt: ListFormat = FORMAT_OPTION) -> None:
                "format", "header"]
     if fmt is ListFormat.table:
         columns = ["id", "respondent", "case", "role", "segments", "words"]
-    emit(rows, fmt, columns=columns, title="Transcripts",
+    emit(rows, fmt, columns=columns, title=f"Transcripts ({len(rows)})",
          empty="no transcripts yet; add some with 'qcode import PATH'")
 
 
 class ShowFormat(str, Enum):
     text = "text"
-    jsonl = "jsonl"
+    table = "table"
     csv = "csv"
+    jsonl = "jsonl"
 
 
 BLIND_HELP = ("Show only your own codes (--coder or QCODE_CODER): a blind double-coding "
@@ -141,17 +141,18 @@ BLIND_HELP = ("Show only your own codes (--coder or QCODE_CODER): a blind double
 def show(
     ctx: typer.Context,
     transcript: str = typer.Argument(..., help="Transcript id (see 'qcode transcripts')."),
-    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f", help="text, jsonl or csv."),
+    fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f",
+                                   help="text (or table) for people; csv or jsonl for scripts."),
     coder: list[str] = typer.Option([], "--coder", help="Only codes by these coders."),
     blind: bool = typer.Option(False, "--blind", help=BLIND_HELP),
 ) -> None:
-    """Show a transcript as numbered segments with speaker, text and codes.
+    """Show a transcript as numbered segments with speaker, text, codes and who coded them.
 
     The header (text before the first speaker label, such as a title or a date line) is
     printed above the segments. Blind (--blind, QCODE_BLIND=1, or a blind round the lead
     switched on) shows only your own codes.
 
-    Example: qcode show noordrand-r01 -f jsonl   or   qcode show noordrand-r02 --blind --coder b
+    Example: qcode show noordrand-r01 --coder ref
     """
     from qcode.coding.blind import coder_view
     from qcode.store import codings as codings_store
@@ -166,34 +167,28 @@ def show(
         codings = codings_store.select(project, transcripts=[transcript], coders=view.coders)
     if view.blind_as is not None:
         note(f"blind: only the codes of {view.blind_as} are shown")
-    codes: dict[int, list[str]] = {}
+    coded_by: dict[int, dict[str, list[str]]] = {}
     for coding in codings:
-        listed = codes.setdefault(coding.segment, [])
-        if coding.code not in listed:
-            listed.append(coding.code)
+        coders = coded_by.setdefault(coding.segment, {}).setdefault(coding.code, [])
+        if coding.coder not in coders:
+            coders.append(coding.coder)
+    if fmt in (ShowFormat.text, ShowFormat.table):
+        if header:
+            console.print(screen_text(header), style="dim")
+        shown = [
+            ShownSegment(s.number, s.speaker, s.text, s.interviewer,
+                         tuple((code, tuple(who)) for code, who in
+                               coded_by.get(s.number, {}).items()))
+            for s in segments
+        ]
+        console.print(segments_listing(f"{transcript} ({plural(len(segments), 'segment')})", shown,
+                                       width=console.width), no_wrap=True, crop=False)
+        return
     rows = [
         {"segment": s.number, "speaker": s.speaker, "interviewer": s.interviewer,
-         "text": s.text, "codes": codes.get(s.number, []), "start_time": s.start_time,
-         "end_time": s.end_time}
+         "text": s.text, "codes": list(coded_by.get(s.number, {})),
+         "coders": list(coded_by.get(s.number, {}).values()),
+         "start_time": s.start_time, "end_time": s.end_time}
         for s in segments
     ]
-    if fmt is ShowFormat.jsonl:
-        for row in rows:
-            sys.stdout.write(json_line(row))
-        return
-    if fmt is ShowFormat.csv:
-        emit(rows, ListFormat.csv, columns=list(rows[0]))
-        return
-    if header:
-        console.print(screen_text(header), style="dim")
-    table = Table(title=transcript, show_lines=True, expand=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("speaker", no_wrap=True)
-    table.add_column("text", ratio=4)
-    table.add_column("codes", ratio=1)
-    for segment in segments:
-        style = "dim" if segment.interviewer else None
-        table.add_row(str(segment.number), screen_text(segment.speaker),
-                      screen_text(segment.text),
-                      screen_text("\n".join(codes.get(segment.number, []))), style=style)
-    console.print(inert(table))
+    emit(rows, ListFormat(fmt.value), columns=list(rows[0]))

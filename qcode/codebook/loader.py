@@ -1,19 +1,24 @@
 """Load and validate a YAML codebook into a :class:`~qcode.models.Codebook`.
 
-Every problem raises :class:`~qcode.errors.CodebookError` with a one-line message that starts
-with ``file:line:column:`` and says what was expected and how to fix it.
+A broken file raises :class:`~qcode.errors.CodebookError` listing every problem, one a
+line in file order, each starting with ``file:line:column:`` and saying what was expected
+and how to fix it: a codebook with four mistakes is fixed in one round, not four. (A file
+that is not YAML, or not shaped as a codebook at all, stops at the first problem.)
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from qcode.codebook.nodes import (
     MAX_CODE_DEPTH,
     NULL_TAG,
+    LocatedCodebookError,
     NodeReader,
     compose,
     kind,
@@ -23,6 +28,8 @@ from qcode.codebook.nodes import (
 from qcode.codebook.patterns import read_patterns
 from qcode.errors import CodebookError
 from qcode.models import LEVELS, Code, Codebook
+
+T = TypeVar("T")
 
 CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -55,7 +62,32 @@ def parse_codebook(text: str, *, source: str) -> Codebook:
 
 
 class _CodebookReader(NodeReader):
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.problems: list[LocatedCodebookError] = []
+
+    def collect(self, read: Callable[[], T], default: T) -> T:
+        """``read()``, or ``default`` with its problem noted, to go on to the next one."""
+        try:
+            return read()
+        except LocatedCodebookError as exc:
+            self.problems.append(exc)
+            return default
+
+    def note(self, node: Node, message: str) -> None:
+        self.collect(lambda: self.fail(node, message), None)
+
     def codebook(self, root: Node) -> Codebook:
+        try:
+            codebook = self._codebook(root)
+        except LocatedCodebookError as exc:  # one that stops reading: still report the rest
+            self.problems.append(exc)
+        if self.problems:
+            problems = sorted(self.problems, key=lambda p: (p.line, p.column))
+            raise CodebookError(problems=[str(p) for p in problems])
+        return codebook
+
+    def _codebook(self, root: Node) -> Codebook:
         if not isinstance(root, MappingNode):
             self.fail(
                 root,
@@ -91,7 +123,7 @@ class _CodebookReader(NodeReader):
         where = "'codes'" if parent is None else f"the sub-codes of {parent!r}"
         for key, key_node, value_node in self.items(node, where, "code id"):
             if not CODE_ID.match(key):
-                self.fail(
+                self.note(
                     key_node,
                     f"code id {key!r} is not valid: use lowercase letters, digits and '_', "
                     f"starting with a letter{_id_hint(key)}",
@@ -99,7 +131,11 @@ class _CodebookReader(NodeReader):
             code_id = key if parent is None else f"{parent}.{key}"
             if code_id.count(".") >= MAX_CODE_DEPTH:
                 self.fail(key_node, too_deep(code_id))
-            children = self.code(key_node, value_node, code_id, parent, out)
+
+            def read(k: Node = key_node, v: Node = value_node, c: str = code_id) -> Node | None:
+                return self.code(k, v, c, parent, out)
+
+            children = self.collect(read, _children(value_node))
             if children is not None and not self.is_null(children):
                 self.codes(children, code_id, out)
 
@@ -113,33 +149,44 @@ class _CodebookReader(NodeReader):
         self.check_fields(pairs, CODE_FIELDS, f"code {code_id!r}")
         fields = {key: value for key, _, value in pairs}
         if "label" not in fields:
-            self.fail(key_node, f"code {code_id!r} has no label; add 'label: <Dutch name>'")
-        label = self.text(fields["label"], "label")
-        if not label:
-            self.fail(fields["label"], f"the label of {code_id!r} is empty; write its Dutch name")
-        examples = self.texts(
+            self.note(key_node, f"code {code_id!r} has no label; add 'label: <Dutch name>'")
+        label = self.collect(lambda: self.label(fields.get("label", _EMPTY), code_id), "")
+        nothing: tuple[str, ...] = ()
+        examples = self.collect(lambda: self.texts(
             fields.get("examples", _EMPTY), "examples", "example", "examples: [\"...\"]"
-        )
-        keywords = self.texts(
+        ), nothing)
+        keywords = self.collect(lambda: self.texts(
             fields.get("keywords", _EMPTY), "keywords", "keyword", "keywords: [regie, afspraak]"
-        )
-        self.check_repeats(fields.get("keywords"), keywords, "keyword")
+        ), nothing)
+        self.collect(lambda: self.check_repeats(fields.get("keywords"), keywords, "keyword"),
+                     None)
+
+        def text(name: str) -> str:
+            return self.collect(lambda: self.text(fields.get(name, _EMPTY), name), "")
+
         out.append(
             Code(
                 id=code_id,
                 label=label,
                 parent=parent,
-                description=self.text(fields.get("description", _EMPTY), "description"),
-                include=self.text(fields.get("include", _EMPTY), "include"),
-                exclude=self.text(fields.get("exclude", _EMPTY), "exclude"),
+                description=text("description"),
+                include=text("include"),
+                exclude=text("exclude"),
                 examples=examples,
                 keywords=keywords,
-                patterns=read_patterns(self, fields.get("patterns", _EMPTY), code_id),
-                level=self.level(fields.get("level")),
-                color=self.color(fields.get("color")),
+                patterns=self.collect(
+                    lambda: read_patterns(self, fields.get("patterns", _EMPTY), code_id), ()),
+                level=self.collect(lambda: self.level(fields.get("level")), None),
+                color=self.collect(lambda: self.color(fields.get("color")), None),
             )
         )
         return fields.get("codes")
+
+    def label(self, node: Node, code_id: str) -> str:
+        label = self.text(node, "label")
+        if not label and node is not _EMPTY:
+            self.fail(node, f"the label of {code_id!r} is empty; write its Dutch name")
+        return label
 
     def check_repeats(self, node: Node | None, values: tuple[str, ...], item: str) -> None:
         if node is None or not values:
@@ -175,6 +222,16 @@ class _CodebookReader(NodeReader):
         if not COLOR.match(value):
             self.fail(node, f"color {value!r} is not '#rrggbb'; write e.g. color: \"#1f77b4\"")
         return value
+
+
+def _children(node: Node) -> Node | None:
+    """The ``codes:`` under a code whose own fields are broken, so its sub-codes are
+    checked too."""
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == "codes":
+                return value_node
+    return None
 
 
 def _id_hint(key: str) -> str:

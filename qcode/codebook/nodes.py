@@ -160,6 +160,15 @@ def closest(word: str, allowed: Sequence[str]) -> str:
     return f"; did you mean {match[0]!r}?" if match else ""
 
 
+class LocatedCodebookError(CodebookError):
+    """A problem at one place in the codebook file (``line`` and ``column`` from 1)."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
 class NodeReader:
     """Typed access to YAML nodes that fails with the node's file:line:column."""
 
@@ -170,7 +179,15 @@ class NodeReader:
 
     def fail(self, node: Node, message: str) -> NoReturn:
         mark = node.start_mark
-        raise CodebookError(f"{located(self.source, mark.line + 1, mark.column + 1)}: {message}")
+        raise LocatedCodebookError(
+            f"{located(self.source, mark.line + 1, mark.column + 1)}: {message}",
+            mark.line + 1, mark.column + 1,
+        )
+
+    def note(self, node: Node, message: str) -> None:
+        """A problem that need not stop reading: here it does (see :meth:`fail`); a reader
+        that collects problems notes it and reads on."""
+        self.fail(node, message)
 
     def items(self, node: Node, what: str, key_name: str) -> list[tuple[str, Node, Node]]:
         """The (key, key node, value node) pairs of a mapping, refusing duplicate keys.
@@ -184,15 +201,17 @@ class NodeReader:
         pairs: list[tuple[str, Node, Node]] = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.fail(key_node, f"a {key_name} must be a plain name, not {kind(key_node)}")
+                self.note(key_node, f"a {key_name} must be a plain name, not {kind(key_node)}")
+                continue
             key = key_node.value
             if key in seen:
                 first = seen[key].start_mark.line + 1
-                self.fail(
+                self.note(
                     key_node,
                     f"duplicate {key_name} {key!r} (first defined at line {first}); "
                     f"remove one or rename it",
                 )
+                continue
             seen[key] = key_node
             pairs.append((key, key_node, value_node))
         return pairs
@@ -206,7 +225,7 @@ class NodeReader:
             hint = closest(key, allowed)
             if not hint and isinstance(value_node, MappingNode) and where.startswith("code"):
                 hint = f"; if {key!r} is a sub-code, put it under 'codes:'"
-            self.fail(
+            self.note(
                 key_node,
                 f"unknown field {key!r} in {where}; allowed: {', '.join(allowed)}{hint}",
             )

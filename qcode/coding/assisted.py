@@ -103,9 +103,11 @@ def train(
     Rejected suggestions are negative evidence. The codebook's own texts (labels,
     descriptions, include and exclude text, examples, keywords) are seed examples, so a
     project without codings gets a model too. Refuses (naming the codes) when a code has
-    too few examples, unless ``skip_rare`` leaves those codes out.
+    too few examples, unless ``skip_rare`` leaves those codes out. A level at which no code
+    has enough examples is left out (and a model stored for it before is dropped, so a
+    stale one is never used); only when no level can be trained is that an error.
     """
-    from qcode.nlp import TrainingExample, train_model
+    from qcode.nlp import NothingToTrainError, TrainingExample, train_model
 
     codebook = require_codebook(project)
     segments = coded_segments(project, coders=coders)
@@ -119,17 +121,22 @@ def train(
     texts = ([s.text for s in segments] if segments
              else [text for _, _, text in respondent_segments(project)])
     texts = texts[:: max(1, len(texts) // 2000)]
-    models = [
-        train_model(examples, codebook, level=level, skip_rare=skip_rare, unlabeled=texts,
-                    **options)  # type: ignore[arg-type]
-        for level in levels
-    ]
+    models = []
+    untrainable: list[NothingToTrainError] = []
+    for level in levels:
+        try:
+            models.append(train_model(examples, codebook, level=level, skip_rare=skip_rare,
+                                      unlabeled=texts, **options))  # type: ignore[arg-type]
+        except NothingToTrainError as exc:
+            untrainable.append(exc)
+    if not models:
+        raise untrainable[0]
     models_store.save(project, [
         models_store.StoredModel(level=model.level, codebook_version=codebook.version,
                                  trained_at="", examples=model.info.examples,
                                  labels=tuple(model.labels), data=model.to_bytes())
         for model in models
-    ])
+    ], drop=[missing.level for missing in untrainable])
     return [model.info for model in models]
 
 
@@ -270,15 +277,17 @@ def find_suggestion(project: Project, spec: str, *, coder: str) -> StoredSuggest
 
 def accept(
     project: Project, suggestion: StoredSuggestion, *, coder: str, code: str | None = None,
-    provenance: str | None = None, memo: str = "",
+    provenance: str | None = None, memo: str = "", span: tuple[int, int] | None = None,
 ) -> Coding:
-    """Confirm a suggestion as a coding. With another ``code`` the coder corrected the
-    machine: the coding is manual and the suggested code counts as rejected by them."""
+    """Confirm a suggestion as a coding (of ``span`` in the segment, when given). With
+    another ``code`` the coder corrected the machine: the coding is manual and the
+    suggested code counts as rejected by them."""
     chosen = code or suggestion.code
     if provenance is None:
         provenance = "suggestion" if chosen == suggestion.code else "manual"
+    start, end = span if span is not None else (None, None)
     coding = Coding(transcript=suggestion.transcript, segment=suggestion.segment, code=chosen,
-                    coder=coder, provenance=provenance, memo=memo)
+                    coder=coder, provenance=provenance, memo=memo, start=start, end=end)
     with project.atomic():
         codings_store.add(project, [coding])
         suggestions_store.decide(project, suggestion, coder=coder,

@@ -20,17 +20,23 @@ EXPORT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 
 def import_codings_csv(project: Project, path: Path, *, coder: str) -> AddOutcome:
-    """Add every coding in a CSV file, or none: the first bad row stops the import."""
-    rows = read_csv_rows(path, required=REQUIRED_COLUMNS, what="codings CSV")
+    """Add every coding in a CSV file, or none: a bad row stops the import, and the error
+    lists every bad row (one a line, in file order), so one run shows them all."""
+    rows = read_csv_rows(path, required=REQUIRED_COLUMNS, what="codings CSV",
+                         known=OPTIONAL_COLUMNS)
     references = codings_store.References(project)
     codings = []
+    problems = []
     for line, row in rows:
         try:
             coding = _row_to_coding(row, default_coder=coder)
             references.check(coding)
         except QcodeError as exc:
-            raise CodingError(f"{path}:{line}: {exc}") from None
+            problems.append(f"{path}:{line}: {exc}")
+            continue
         codings.append(coding)
+    if problems:
+        raise CodingError(problems=problems)
     return codings_store.add(project, codings)
 
 

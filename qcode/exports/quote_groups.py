@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from qcode.exports.language import word
 from qcode.models import Quote
 
 
@@ -59,19 +60,27 @@ def speaker(quote: Quote) -> str:
     return f"{who} ({context})" if context else who
 
 
-def location(quote: Quote) -> str:
-    """``transcript r03, segment 12, characters 10–48``."""
-    where = f"transcript {quote.transcript}, segment {quote.segment}"
+def location(quote: Quote, lang: str = "en") -> str:
+    """``transcript r03, segment 12, characters 10–48`` (``tekens`` in Dutch)."""
+    where = (f"{word(lang, 'transcript')} {quote.transcript}, "
+             f"{word(lang, 'segment')} {quote.segment}")
     if quote.start is not None and quote.end is not None:
-        where += f", characters {quote.start}–{quote.end}"
+        where += f", {word(lang, 'characters')} {quote.start}–{quote.end}"
     return where
 
 
-def attribution(quote: Quote) -> str:
-    """The line under a quote: who said it, where, and who coded it."""
-    line = f"— {speaker(quote)}, {location(quote)}"
-    if quote.coder:
-        line += f"; coder {quote.coder}"
-        if quote.provenance and quote.provenance != "manual":
-            line += f" ({quote.provenance})"
+def credit(quote: Quote, lang: str = "en") -> str:
+    """``coder ref (suggestion)``: who coded the quote; empty when unknown."""
+    if not quote.coder:
+        return ""
+    line = f"{word(lang, 'coder')} {quote.coder}"
+    if quote.provenance and quote.provenance != "manual":
+        line += f" ({quote.provenance})"
     return line
+
+
+def attribution(quote: Quote, lang: str = "en") -> str:
+    """The line under a quote: who said it, where, and who coded it."""
+    line = f"— {speaker(quote)}, {location(quote, lang)}"
+    coded = credit(quote, lang)
+    return f"{line}; {coded}" if coded else line

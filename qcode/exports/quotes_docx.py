@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qcode.exports.language import word
 from qcode.exports.output import check_quote_texts
 from qcode.exports.quote_groups import attribution, group_by_code
 from qcode.models import Quote
@@ -22,20 +23,22 @@ def write_quotes_docx(
     *,
     title: str = "",
     labels: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write ``quotes`` grouped by code to ``target``; ``path`` names the file in errors."""
+    """Write ``quotes`` grouped by code to ``target``, its frame in ``lang``; ``path`` names
+    the file in errors."""
     import docx
     from docx.shared import Pt
 
     check_quote_texts(quotes, path, title=title, labels=labels)
     document = docx.Document()
     _mark_dutch(document)
-    heading = title or "Quotes"
+    heading = title or word(lang, "quotes")
     document.core_properties.title = heading
     document.add_heading(heading, level=0)
     groups = group_by_code(quotes, labels)
     if not groups:
-        document.add_paragraph("There are no quotes to export.")
+        document.add_paragraph(word(lang, "no_quotes"))
     for group in groups:
         document.add_heading(group.heading, level=1)
         for quote in group.quotes:
@@ -43,12 +46,12 @@ def write_quotes_docx(
             document.add_paragraph(quote.text, style="Quote")
             line = document.add_paragraph()
             line.paragraph_format.space_after = Pt(12 if not quote.memo else 2)
-            credit = line.add_run(attribution(quote))
+            credit = line.add_run(attribution(quote, lang))
             credit.font.size = Pt(9)
             if quote.memo:
                 memo = document.add_paragraph()
                 memo.paragraph_format.space_after = Pt(12)
-                label = memo.add_run("Memo: ")
+                label = memo.add_run(f"{word(lang, 'memo')}: ")
                 label.bold = True
                 label.font.size = Pt(9)
                 memo.add_run(quote.memo).font.size = Pt(9)

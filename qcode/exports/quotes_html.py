@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
-from qcode.exports.quote_groups import QuoteGroup, group_by_code, location, speaker
+from qcode.exports.language import counted, word
+from qcode.exports.quote_groups import QuoteGroup, attribution, group_by_code
 from qcode.models import Quote
 
 _STYLE = """
@@ -51,12 +52,15 @@ def write_quotes_html(
     *,
     title: str = "",
     labels: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write ``quotes`` grouped by code as one HTML page to ``target``."""
-    heading = title or "Quotes"
+    """Write ``quotes`` grouped by code as one HTML page to ``target``, its frame in
+    ``lang``."""
+    heading = title or word(lang, "quotes")
     groups = group_by_code(quotes, labels)
     parts = [
         "<!DOCTYPE html>",
+        # The quotes are Dutch whatever the language of the frame around them.
         '<html lang="nl">',
         "<head>",
         '<meta charset="utf-8">',
@@ -70,52 +74,43 @@ def write_quotes_html(
         f"<h1>{escape(heading)}</h1>",
     ]
     if groups:
-        parts += _contents(groups)
+        parts += _contents(groups, lang)
         for group in groups:
-            parts += _section(group)
+            parts += _section(group, lang)
     else:
-        parts.append('<p class="empty">There are no quotes to export.</p>')
+        parts.append(f'<p class="empty">{escape(word(lang, "no_quotes"))}</p>')
     parts += ["</body>", "</html>"]
     target.write_text("\n".join(parts) + "\n", encoding="utf-8", newline="")
 
 
-def _count(group: QuoteGroup) -> str:
-    count = len(group.quotes)
-    return f"{count} quote{'s' if count != 1 else ''}"
-
-
-def _contents(groups: Sequence[QuoteGroup]) -> list[str]:
+def _contents(groups: Sequence[QuoteGroup], lang: str) -> list[str]:
     total = sum(len(group.quotes) for group in groups)
-    codes = f"{len(groups)} code{'s' if len(groups) != 1 else ''}"
     lines = [
         "<nav>",
-        f'<p class="count">{total} quote{"s" if total != 1 else ""}, {codes}</p>',
+        f'<p class="count">{counted(total, "quote", lang)}, '
+        f'{counted(len(groups), "code", lang)}</p>',
         "<ol>",
     ]
     for group in groups:
         lines.append(
             f'<li><a href="#{escape(anchor(group.code))}">{escape(group.heading)}</a> '
-            f'<span class="count">({_count(group)})</span></li>'
+            f'<span class="count">({counted(len(group.quotes), "quote", lang)})</span></li>'
         )
     lines += ["</ol>", "</nav>"]
     return lines
 
 
-def _section(group: QuoteGroup) -> list[str]:
+def _section(group: QuoteGroup, lang: str) -> list[str]:
     title = f'<span class="code">{escape(group.code)}</span>'
     if group.label:
         title += f" — {escape(group.label)}"
     lines = [
         f'<section id="{escape(anchor(group.code))}">',
         f"<h2>{title}</h2>",
-        f'<p class="count">{_count(group)}</p>',
+        f'<p class="count">{counted(len(group.quotes), "quote", lang)}</p>',
     ]
     for quote in group.quotes:
-        caption = f"— {escape(speaker(quote))}, {escape(location(quote))}"
-        if quote.coder:
-            caption += f"; coder {escape(quote.coder)}"
-            if quote.provenance and quote.provenance != "manual":
-                caption += f" ({escape(quote.provenance)})"
+        caption = escape(attribution(quote, lang))
         lines += [
             "<figure>",
             # No whitespace around the text: pre-wrap would show it.
@@ -123,7 +118,8 @@ def _section(group: QuoteGroup) -> list[str]:
             f"<figcaption>{caption}</figcaption>",
         ]
         if quote.memo:
-            lines.append(f'<p class="memo"><strong>Memo:</strong> {escape(quote.memo)}</p>')
+            lines.append(f'<p class="memo"><strong>{word(lang, "memo")}:</strong> '
+                         f'{escape(quote.memo)}</p>')
         lines.append("</figure>")
     lines.append("</section>")
     return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from qcode.exports.language import counted, word
 from qcode.exports.quote_groups import attribution, group_by_code
 from qcode.models import Quote
 from qcode.neutralise import markdown_line, markdown_quote
@@ -16,20 +17,21 @@ def write_quotes_md(
     *,
     title: str = "",
     labels: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> None:
-    """Write ``quotes`` grouped by code as Markdown to ``target``."""
-    lines = [f"# {markdown_line(title or 'Quotes')}", ""]
+    """Write ``quotes`` grouped by code as Markdown to ``target``, its frame in ``lang``."""
+    lines = [f"# {markdown_line(title or word(lang, 'quotes'))}", ""]
     groups = group_by_code(quotes, labels)
     if not groups:
-        lines.append("There are no quotes to export.")
+        lines.append(word(lang, "no_quotes"))
     for group in groups:
-        count = len(group.quotes)
         lines += [f"## {markdown_line(group.heading)}", ""]
-        lines += [f"{count} quote{'s' if count != 1 else ''}", ""]
+        lines += [counted(len(group.quotes), "quote", lang), ""]
         for quote in group.quotes:
             lines += markdown_quote(quote.text)
-            lines += ["", markdown_line(attribution(quote))]
+            lines += ["", markdown_line(attribution(quote, lang))]
             if quote.memo:
-                lines += ["", "*Memo:* " + markdown_line(quote.memo.replace("\n", " "))]
+                lines += ["", f"*{word(lang, 'memo')}:* "
+                          + markdown_line(quote.memo.replace("\n", " "))]
             lines.append("")
     target.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8", newline="")

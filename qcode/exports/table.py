@@ -57,6 +57,8 @@ class TableFile:
     wide: Mapping[str, int] = field(default_factory=dict)
     place: Callable[[int], str] | None = None
     empty: str = "Nothing to show."
+    lang: str = "en"
+    """The language of the .xlsx info sheet (``nl`` or ``en``)."""
 
 
 def write_table(
@@ -120,7 +122,7 @@ def _write_xlsx(target: Path, table: TableFile) -> None:
     _fill_sheet(worksheet, table)
     worksheet.freeze_panes = table.frozen
     if table.title:
-        _add_info_sheet(workbook, table.title)
+        _add_info_sheet(workbook, table.title, table.lang)
     workbook.save(target)
 
 
@@ -164,14 +166,16 @@ def _display_width(value: Cell) -> int:
     return max(len(line) for line in str(value).split("\n"))
 
 
-def _add_info_sheet(workbook: Workbook, title: str) -> None:
+def _add_info_sheet(workbook: Workbook, title: str, lang: str = "en") -> None:
     from openpyxl.styles import Font
 
     from qcode import __version__
+    from qcode.exports.language import word
 
-    info = workbook.create_sheet("info")
-    for row, (name, value) in enumerate((("title", title),
-                                         ("exported by", f"qcode {__version__}")), start=1):
+    info = workbook.create_sheet(word(lang, "info_sheet"))
+    for row, (name, value) in enumerate(((word(lang, "title"), title),
+                                         (word(lang, "exported_by"), f"qcode {__version__}")),
+                                        start=1):
         put_cell(info, row, 1, name).font = Font(bold=True)
         put_cell(info, row, 2, value)
     info.column_dimensions["A"].width = 14
@@ -229,7 +233,7 @@ def write_tables(
                 _fill_sheet(worksheet, table)
                 worksheet.freeze_panes = table.frozen
             if title:
-                _add_info_sheet(workbook, title)
+                _add_info_sheet(workbook, title, tables[0].lang)
             workbook.save(temporary)
         else:
             parts = [f"# {markdown_line(title or what)}", ""]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qcode.exports.language import heading, word
 from qcode.exports.quote_groups import code_label
 from qcode.exports.table import Cell, TableFile, write_table
 from qcode.files import atomic_output, output_format
@@ -29,7 +30,7 @@ QUOTE_COLUMNS: tuple[str, ...] = (
 
 
 def write_matrix(
-    matrix: pd.DataFrame, path: Path, *, title: str = "", bom: bool = False
+    matrix: pd.DataFrame, path: Path, *, title: str = "", bom: bool = False, lang: str = "en"
 ) -> None:
     """Write a code matrix to ``path``; the suffix (.csv, .xlsx, .md) picks the format.
 
@@ -40,14 +41,15 @@ def write_matrix(
 
     ``title`` becomes the markdown heading or an "info" sheet in .xlsx (the "matrix"
     sheet stays a plain table); .csv has no place for it. ``bom`` adds a UTF-8
-    byte-order mark to .csv for Excel. Raises ExportError for an unknown suffix, a
-    missing folder or a failed write; nothing is left behind when writing fails.
+    byte-order mark to .csv for Excel. ``lang`` (nl or en) names the sheets and the default
+    title. Raises ExportError for an unknown suffix, a missing folder or a failed write;
+    nothing is left behind when writing fails.
     """
     header, rows = matrix_rows(matrix)
     if not title and path.suffix.lower() == ".md":
-        title = "Code matrix"
-    table = TableFile(header, rows, sheet="matrix", title=title, frozen="C2",
-                      empty="No codes in this matrix.")
+        title = word(lang, "code_matrix")
+    table = TableFile(header, rows, sheet=word(lang, "matrix_sheet"), title=title, frozen="C2",
+                      empty="No codes in this matrix.", lang=lang)
     write_table(table, path, what="matrix", formats=MATRIX_FORMATS, bom=bom)
 
 
@@ -58,6 +60,7 @@ def write_quotes(
     title: str = "",
     labels: Mapping[str, str] | None = None,
     bom: bool = False,
+    lang: str = "en",
 ) -> None:
     """Write quotes to ``path``; the suffix (.csv, .xlsx, .md, .docx, .html) picks the format.
 
@@ -65,7 +68,8 @@ def write_quotes(
     text exactly as given; .md, .docx and .html group the quotes by code for reading.
     ``labels`` maps code ids to labels: it overrides the label each quote carries and its
     order (pass the codebook's) orders the groups; codes it lacks follow in code-id order.
-    Example::
+    ``lang`` (nl or en) is the language of everything around the quotes: titles, counts,
+    attributions, sheet and column names (.csv keeps its English column names). Example::
 
         write_quotes(quotes, Path("out/quotes.docx"), title="Citaten Midden")
 
@@ -75,8 +79,12 @@ def write_quotes(
     suffix = output_format(path, "quotes", QUOTE_FORMATS)
     if suffix in (".csv", ".xlsx"):
         rows = _quote_rows(quotes, labels)
-        table = TableFile(QUOTE_COLUMNS, rows, sheet="quotes", title=title, frozen="A2",
-                          wide={"text": 80, "memo": 40},
+        # Column names for people in .xlsx; .csv keeps the names scripts and
+        # 'qcode codings import' know.
+        header = ([heading(column, lang) for column in QUOTE_COLUMNS] if suffix == ".xlsx"
+                  else list(QUOTE_COLUMNS))
+        table = TableFile(header, rows, sheet=word(lang, "quotes_sheet"), title=title,
+                          frozen="A2", wide={heading("text", lang): 80, "memo": 40}, lang=lang,
                           place=lambda index: f"transcript {quotes[index].transcript} "
                           f"segment {quotes[index].segment}")
         write_table(table, path, what="quotes", formats=QUOTE_FORMATS, bom=bom)
@@ -85,15 +93,15 @@ def write_quotes(
         if suffix == ".md":
             from qcode.exports.quotes_md import write_quotes_md
 
-            write_quotes_md(quotes, temporary, title=title, labels=labels)
+            write_quotes_md(quotes, temporary, title=title, labels=labels, lang=lang)
         elif suffix == ".docx":
             from qcode.exports.quotes_docx import write_quotes_docx
 
-            write_quotes_docx(quotes, temporary, path, title=title, labels=labels)
+            write_quotes_docx(quotes, temporary, path, title=title, labels=labels, lang=lang)
         else:
             from qcode.exports.quotes_html import write_quotes_html
 
-            write_quotes_html(quotes, temporary, title=title, labels=labels)
+            write_quotes_html(quotes, temporary, title=title, labels=labels, lang=lang)
 
 
 def matrix_rows(matrix: pd.DataFrame) -> tuple[list[str], list[list[Cell]]]:

@@ -25,6 +25,7 @@ from qcode.store.transcripts import (
     set_respondent_attributes,
 )
 from qcode.values import merge_mappings
+from qcode.words import plural
 
 SHOWN = 5
 
@@ -94,14 +95,16 @@ def _summary(
     coders = sorted({c.coder for c in content.codings})
     return (
         f"{path}: REFI-QDA project '{content.name}' from {content.origin or 'an unknown program'}"
-        f": {len(content.codebook.codes) if content.codebook else 0} codes, "
-        f"{len(content.groups)} code group(s), {len(content.transcripts)} transcript(s), "
-        f"{content.selections} coded selection(s) -> {len(added.added)} new coding(s) "
-        f"({len(added.already_present)} already present) by {len(coders)} coder(s) "
-        f"({', '.join(coders) or 'none'}), {len(memos.added)} new memo(s) "
-        f"({len(memos.already_present)} already present), {len(content.respondents)} case(s); "
-        "users in the "
-        f"file: {', '.join(content.users) or 'none'}"
+        f": {plural(len(content.codebook.codes) if content.codebook else 0, 'code')}, "
+        f"{plural(len(content.groups), 'code group')}, "
+        f"{plural(len(content.transcripts), 'transcript')}, "
+        f"{plural(content.selections, 'coded selection')} -> "
+        f"{plural(len(added.added), 'new coding')} "
+        f"({len(added.already_present)} already present) by {plural(len(coders), 'coder')} "
+        f"({', '.join(coders) or 'none'}), {plural(len(memos.added), 'new memo')} "
+        f"({len(memos.already_present)} already present), "
+        f"{plural(len(content.respondents), 'case')}; "
+        f"users in the file: {', '.join(content.users) or 'none'}"
     )
 
 

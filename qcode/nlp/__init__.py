@@ -23,7 +23,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from qcode.nlp.errors import ModelMismatchError, NlpError, TooFewExamplesError
+from qcode.nlp.errors import (
+    ModelMismatchError,
+    NlpError,
+    NothingToTrainError,
+    TooFewExamplesError,
+)
 
 if TYPE_CHECKING:
     from qcode.nlp.calibration import DEFAULT_MIN_SCORE
@@ -64,6 +69,7 @@ __all__ = [
     "ModelInfo",
     "ModelMismatchError",
     "NlpError",
+    "NothingToTrainError",
     "RuleMatcher",
     "Suggestion",
     "TooFewExamplesError",

@@ -31,5 +31,16 @@ class TooFewExamplesError(NlpError):
         )
 
 
+class NothingToTrainError(NlpError):
+    """No code at a level has enough confirmed examples: there is no model to train."""
+
+    def __init__(self, level: str, minimum: int) -> None:
+        self.level = level
+        self.minimum = minimum
+        super().__init__(
+            f"No code has {minimum} or more coded segments: nothing to train at {level} level."
+        )
+
+
 class ModelMismatchError(NlpError):
     """A trained model does not belong to the codebook it is used with."""

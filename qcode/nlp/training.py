@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from qcode.models import Codebook
 from qcode.nlp import calibration, levels
-from qcode.nlp.errors import NlpError, TooFewExamplesError
+from qcode.nlp.errors import NlpError, NothingToTrainError, TooFewExamplesError
 from qcode.nlp.examples import TrainingExample
 from qcode.nlp.features import Bags
 from qcode.nlp.model import ModelInfo, TrainedModel, _layers, blank_classifier
@@ -127,10 +127,7 @@ def train_model(
         raise TooFewExamplesError(rare, min_examples, level)
     labels = [label for label in all_labels if label not in rare]
     if not labels:
-        raise NlpError(
-            f"No code has {min_examples} or more coded segments: nothing to train at "
-            f"{level} level."
-        )
+        raise NothingToTrainError(level, min_examples)
     if epochs is None:
         epochs = default_epochs(len(everything))
     bags, evidence, tokens = _read([e.text for e in everything], codebook)

@@ -36,6 +36,7 @@ from qcode.models import Code, Codebook
 from qcode.refi.xml import RefiError, child_text, children, guid
 from qcode.refi.xml import child as child_element
 from qcode.store.project import Project
+from qcode.words import plural
 
 CODE_GROUPS_META = "code_groups"
 SHOWN = 5
@@ -282,8 +283,8 @@ def read_sets(
         unknown = [m for m in members if m not in by_guid]
         if unknown:
             notes.append(
-                f"{source}: set '{element.get('name', '')}' names {len(unknown)} code(s) that "
-                "are not in the codebook; left out of the group"
+                f"{source}: set '{element.get('name', '')}' names {plural(len(unknown), 'code')} "
+                "not in the codebook; left out of the group"
             )
         groups.append(
             CodeGroup(
@@ -293,8 +294,8 @@ def read_sets(
             )
         )
     if skipped:
-        notes.append(f"{source}: {skipped} set(s) of documents or notes skipped (qcode groups "
-                     "only codes)")
+        notes.append(f"{source}: {plural(skipped, 'set')} of documents or notes skipped "
+                     "(qcode groups only codes)")
     return groups
 
 

@@ -54,6 +54,7 @@ from qcode.refi.sources import (
     segments_from_layout,
 )
 from qcode.refi.xml import RefiError, child, child_text, children, parse_xml
+from qcode.words import plural
 
 UNKNOWN_CODER = "unknown"
 SHOWN = 5
@@ -288,8 +289,9 @@ class _QdpxReader:
         skipped = [s for s in sources if isinstance(s.tag, str)
                    and s.tag.rsplit("}", 1)[-1] in _OTHER_SOURCES]
         if skipped:
+            sources_word = "source" if len(skipped) == 1 else "sources"
             self.notes.append(f"{self.source}: {len(skipped)} PDF, picture, audio or video "
-                              "source(s) skipped; qcode codes text")
+                              f"{sources_word} skipped; qcode codes text")
         ids: set[str] = set()
         for element in children(sources, "TextSource"):
             self._source(element, content, ids)
@@ -304,7 +306,7 @@ class _QdpxReader:
         text = read_source_text(self.archive, element, where, self.notes)
         selections = list(children(element, "PlainTextSelection"))
         if not text.text.strip():
-            dropped = f" and its {len(selections)} selection(s)" if selections else ""
+            dropped = f" and its {plural(len(selections), 'selection')}" if selections else ""
             self.notes.append(f"{where} has no text (neither .txt nor .docx); skipped{dropped}")
             return
         transcript_id = _unique_id(label, ids)
@@ -349,7 +351,7 @@ class _QdpxReader:
             content.selections += 1
             self._selection(selection, transcript_id, layout, text.position, content, where)
         if self.interviewer_skips:
-            self.notes.append(f"{where}: {self.interviewer_skips} coding(s) of interviewer "
+            self.notes.append(f"{where}: {plural(self.interviewer_skips, 'coding')} of interviewer "
                               "turns skipped; qcode codes only respondent turns (name the "
                               "interviewer with --interviewer LABEL)")
         if any(True for _ in children(element, "Coding")):
@@ -387,8 +389,8 @@ class _QdpxReader:
         if not ranges:
             if codings:
                 self.notes.append(f"{where}: selection {start}-{end} covers no segment text "
-                                  f"(only labels or blank lines); its {len(codings)} "
-                                  "coding(s) skipped")
+                                  f"(only labels or blank lines); its "
+                                  f"{plural(len(codings), 'coding')} skipped")
             return
         for coding in codings:
             self._coding(coding, selection, transcript, ranges, content, where)

@@ -216,13 +216,17 @@ def _overview(data: ReportData, lang: str) -> str:
     w = words(lang)
     o = data.overview
     figures = [
-        (o.transcripts, w["transcripts"]), (o.respondents, w["respondents"]),
-        (len(o.cases), w["cases"]), (len(o.coders), w["coders"]), (o.codings, w["codings"]),
-        (o.respondent_segments, w["respondent_segments"]), (o.words, w["words"]),
+        (o.transcripts, "transcript", "transcripts"), (o.respondents, "respondent", "respondents"),
+        (len(o.cases), "case", "cases"), (len(o.coders), "coder", "coders"),
+        (o.codings, "coding", "codings"),
+        (o.respondent_segments, "respondent_segment", "respondent_segments"),
+        (o.words, "word", "words"),
     ]
     lines = ['<ul class="figures">']
-    lines += [f"<li><strong>{_number(value, lang)}</strong>{escape(name)}</li>"
-              for value, name in figures]
+    # 1 casus, 2 casussen: the word agrees with its number.
+    lines += [f"<li><strong>{_number(value, lang)}</strong>"
+              f"{escape(w[one] if value == 1 else w[many])}</li>"
+              for value, one, many in figures]
     lines.append("</ul>")
     if data.typologies:
         lines += [f"<h3>{escape(w['at_a_glance'])}</h3>", summary_table(data.typologies, lang)]

@@ -14,7 +14,9 @@ from qcode.coding.assisted import StoredSuggestion
 from qcode.models import Coding, Memo
 from qcode.store import codings as codings_store
 from qcode.store import memos as memos_store
+from qcode.store import suggestions as suggestions_store
 from qcode.store.project import Project
+from qcode.store.suggestions import Decision
 
 where = codings_store.describe
 
@@ -46,6 +48,9 @@ class Applied:
 @dataclass(frozen=True)
 class Removed:
     coding: Coding
+    reopened: Decision | None = None
+    """The acceptance of the suggestion the coding came from, taken back at its removal
+    (the suggestion is pending again)."""
 
     @property
     def segment(self) -> int:
@@ -53,7 +58,10 @@ class Removed:
 
     def undo(self, project: Project) -> str:
         # The coding comes back as it was: its provenance, memo and time included.
-        codings_store.add(project, [self.coding])
+        with project.atomic():
+            codings_store.add(project, [self.coding])
+            if self.reopened is not None:
+                suggestions_store.restore_decision(project, self.reopened)
         return f"undid: removed {where(self.coding)}"
 
 
@@ -127,11 +135,20 @@ def apply_code(project: Project, coding: Coding) -> Applied | None:
 
 
 def remove_coding(project: Project, coding: Coding) -> Removed:
-    return Removed(codings_store.remove_exact(project, coding))
+    with project.atomic():
+        stored = codings_store.remove_exact(project, coding)
+        # An accepted suggestion with its coding gone would stand for nothing: it is
+        # pending again, to accept or reject anew.
+        reopened = None
+        if stored.provenance in ("suggestion", "bulk"):
+            reopened = suggestions_store.reopen_accepted(
+                project, coding.transcript, coding.segment, coding.code, coding.coder)
+    return Removed(stored, reopened)
 
 
-def accept_suggestion(project: Project, suggestion: StoredSuggestion, coder: str) -> Accepted:
-    coding = assisted.accept(project, suggestion, coder=coder)
+def accept_suggestion(project: Project, suggestion: StoredSuggestion, coder: str,
+                      span: tuple[int, int] | None = None) -> Accepted:
+    coding = assisted.accept(project, suggestion, coder=coder, span=span)
     return Accepted(suggestion, coding)
 
 

@@ -17,7 +17,7 @@ from qcode.session.spans import Span
 from qcode.store import codings as codings_store
 from qcode.store import memos as memos_store
 from qcode.store.codebook import require_codebook
-from qcode.store.project import Project
+from qcode.store.project import Project, data_version
 from qcode.store.transcripts import (
     TranscriptSummary,
     get_segments,
@@ -75,6 +75,7 @@ class CodingSession:
         self.transcript_memos: list[Memo] = []
         self.segment_memos: dict[int, list[Memo]] = {}
         self.undo_stack: list[Action] = []
+        self._seen_version = data_version(project)
         self.reload()
         self.current = self._start_position()
 
@@ -157,6 +158,43 @@ class CodingSession:
         self.current = number
         self.save_position()
 
+    def first(self) -> None:
+        self.go_to(self.respondent_numbers[0])
+
+    def last(self) -> None:
+        self.go_to(self.respondent_numbers[-1])
+
+    def next_uncoded(self, step: int) -> bool:
+        """Go to the next (``step`` 1) or previous (-1) respondent segment the coder has not
+        coded; False when there is none that way."""
+        index = self.respondent_numbers.index(self.current)
+        ahead = (self.respondent_numbers[index + 1:] if step > 0
+                 else reversed(self.respondent_numbers[:index]))
+        for number in ahead:
+            if not self.own_codings(number):
+                self.go_to(number)
+                return True
+        return False
+
+    def answer_at(self, number: int) -> int:
+        """The respondent segment to show for segment ``number``: itself, or for an
+        interviewer turn the answer after it (the one before, at the end)."""
+        last = self.segments[-1].number
+        if not 1 <= number <= last:
+            raise QcodeError(f"{self.transcript.id} has segments 1 to {last}, not {number}")
+        later = [n for n in self.respondent_numbers if n >= number]
+        return later[0] if later else self.respondent_numbers[-1]
+
+    def refresh(self) -> bool:
+        """Read codings and suggestions again when another process (another coder, a
+        command in another terminal) changed the project since; True when it had."""
+        version = data_version(self.project)
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        self.reload()
+        return True
+
     def save_position(self) -> None:
         """Remember the current segment for this coder and transcript; written at every
         move and every change, so the screen reopens here even after a crash."""
@@ -177,9 +215,10 @@ class CodingSession:
     def remove(self, coding: Coding) -> Coding:
         return self._record(actions.remove_coding(self.project, coding)).coding
 
-    def accept(self, suggestion: StoredSuggestion) -> Coding:
-        return self._record(actions.accept_suggestion(self.project, suggestion,
-                                                      self.coder)).coding
+    def accept(self, suggestion: StoredSuggestion, span: Span | None = None) -> Coding:
+        """Accept a suggestion: as a coding of the segment, or of ``span`` in it."""
+        return self._record(actions.accept_suggestion(
+            self.project, suggestion, self.coder, span.as_tuple() if span else None)).coding
 
     def reject(self, suggestion: StoredSuggestion) -> StoredSuggestion:
         return self._record(actions.reject_suggestion(self.project, suggestion,

@@ -13,6 +13,7 @@ from qcode.store import memos as memos_store
 from qcode.store import suggestions as suggestions_store
 from qcode.store.codes import load_stored_codebook, require_codebook
 from qcode.store.project import Project, now_iso
+from qcode.words import plural
 
 __all__ = ["CodebookChange", "load_stored_codebook", "require_codebook", "save_codebook"]
 
@@ -68,8 +69,8 @@ def save_codebook(
                 for c in codings_store.examples(project, orphaned)
             )
             raise CodebookError(
-                f"{codebook.source}: {len(orphaned)} code(s) in use would disappear: "
-                + ", ".join(f"{c} ({used[c]} codings)" for c in orphaned)
+                f"{codebook.source}: {plural(len(orphaned), 'code')} in use would disappear: "
+                + ", ".join(f"{c} ({plural(used[c], 'coding')})" for c in orphaned)
                 + f" [{shown}]; keep them in the codebook, or map each with "
                 "--rename OLD=NEW"
             )

@@ -19,9 +19,12 @@ class StoredModel:
     data: bytes
 
 
-def save(project: Project, models: Sequence[StoredModel]) -> None:
-    """Keep the models, replacing the earlier model of each level, in one transaction."""
+def save(project: Project, models: Sequence[StoredModel], *, drop: Sequence[str] = ()) -> None:
+    """Keep the models, replacing the earlier model of each level, and remove the models of
+    the ``drop`` levels (a level that can no longer be trained must not leave a stale
+    model behind), in one transaction."""
     with project.atomic():
+        project._db.executemany("DELETE FROM models WHERE level = ?", [(level,) for level in drop])
         for model in models:
             project._db.execute(
                 "INSERT OR REPLACE INTO models(level, codebook_version, trained_at, examples, "

@@ -40,6 +40,7 @@ from qcode.store import search as search_store
 from qcode.store.project import Project, now_iso
 from qcode.store.transcripts import ensure_respondent, get_segments
 from qcode.values import unreadable_character
+from qcode.words import plural
 
 SHOWN = 5
 
@@ -282,8 +283,9 @@ def _place_codings(
         shown = ", ".join(lost[:SHOWN]) + (f" and {len(lost) - SHOWN} more"
                                            if len(lost) > SHOWN else "")
         raise TranscriptError(
-            f"{transcript.source}: transcript '{transcript.id}' changed and {len(lost)} "
-            f"coding(s) have no single place in its new text: {shown}; restore the old text, "
+            f"{transcript.source}: transcript '{transcript.id}' changed and "
+            f"{plural(len(lost), 'coding')} {'has' if len(lost) == 1 else 'have'} no single "
+            f"place in its new text: {shown}; restore the old text, "
             f"or remove those codings first (qcode codings remove {transcript.id} SEGMENT "
             "CODE) and import again"
         )

@@ -381,3 +381,32 @@ def _decision(row: sqlite3.Row) -> Decision:
         evidence=row["evidence"], codebook_version=row["codebook_version"],
         suggested_at=row["suggested_at"], decided_at=row["decided_at"],
     )
+
+
+def reopen_accepted(project: Project, transcript: str, segment: int, code: str,
+                    coder: str) -> Decision | None:
+    """Take back ``coder``'s acceptance of ``code`` on the segment once no coding of theirs
+    with that code is left there (nothing stands behind the decision any more), so the
+    suggestion is pending for them again. Returns the decision taken back (for undo), or
+    None when there was nothing to take back."""
+    db = project._db
+    with project.atomic():
+        still_coded = db.execute(
+            "SELECT 1 FROM codings WHERE transcript_id = ? AND segment = ? AND code_id = ? "
+            "AND coder = ? LIMIT 1", (transcript, segment, code, coder),
+        ).fetchone()
+        if still_coded is not None:
+            return None
+        row = db.execute(
+            "SELECT * FROM decisions WHERE transcript_id = ? AND segment = ? AND code_id = ? "
+            "AND coder = ? AND status = 'accepted'", (transcript, segment, code, coder),
+        ).fetchone()
+        if row is None:
+            return None
+        db.execute("DELETE FROM decisions WHERE id = ?", (row["id"],))
+    return _decision(row)
+
+
+def restore_decision(project: Project, decision: Decision) -> None:
+    """Put back a decision :func:`reopen_accepted` took back (undo)."""
+    add_decisions(project, [decision])

@@ -28,7 +28,8 @@ class RespondentRow:
 def read_respondents_csv(path: Path) -> list[RespondentRow]:
     """Parse a respondents file. ``respondent`` is required; an optional ``transcript``
     column links transcripts to respondents; every other column is an attribute."""
-    rows = read_csv_rows(path, required=("respondent",), what="respondents CSV")
+    rows = read_csv_rows(path, required=("respondent",), what="respondents CSV",
+                         known=("transcript",))
     seen: dict[str, int] = {}
     result = []
     for line, row in rows:

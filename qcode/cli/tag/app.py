@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
+import signal
+import time
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
@@ -9,20 +14,19 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Static, Tree
 
-from qcode.cli.tag.keys import SCREEN_KEYS
+from qcode.cli.tag.keys import HINTS, SCREEN_KEYS
 from qcode.cli.tag.memos import MEMOS_CSS, AnnotationScreen, memos_text
-from qcode.cli.tag.screens import HelpScreen, MemoScreen, PickCodingScreen
+from qcode.cli.tag.screens import GoToScreen, HelpScreen, MemoScreen, PickCodingScreen
+from qcode.cli.tag.transcript import TranscriptView
 from qcode.cli.tag.widgets import (
-    WIDE,
     CodeTree,
+    DefinitionView,
     SearchBox,
-    SegmentList,
-    SegmentView,
     StatusLine,
-    definition,
-    suggestions_text,
+    SuggestionPanel,
 )
 from qcode.codebook.search import search_codes
 from qcode.coding.assisted import StoredSuggestion
@@ -33,22 +37,29 @@ from qcode.session.spans import Span, move_end, move_start, next_sentence
 
 T = TypeVar("T")
 
-HINTS = "n/p move  / search  a/x accept/reject  d remove  m memo  u undo  ? keys  q quit"
+POLL_SECONDS = 1.0
+"""How often the screen looks for codings made elsewhere (another coder, another command)."""
+MESSAGE_FIRST = 0.5
+"""Seconds a message stays before a change of focus may replace it with that part's keys."""
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
 
 CSS = """
 Screen { layout: vertical; }
 #main { height: 1fr; }
 #left { width: 1fr; }
-#right { width: 34; border-left: vkey $primary-darken-2; }
-Screen.-wide #right { width: 40%; }
-#transcript { height: 1fr; scrollbar-size-vertical: 1; }
-#suggestions { height: auto; max-height: 6; border-top: hkey $primary-darken-2;
-               padding: 0 1; }
+/* One rule for every width (no breakpoint), so the first layout is the final one and the
+   transcript is wrapped once. */
+#right { width: 30%; min-width: 34; max-width: 44; border-left: vkey $primary-darken-2; }
+#transcript { height: 1fr; }
+#suggestions { border-top: hkey $primary-darken-2; padding: 0 1; }
 #search { height: 1; border: none; padding: 0 1; background: $boost; }
 #search:focus { background: $accent 30%; }
 #codes { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
 #definition { height: auto; max-height: 7; border-top: hkey $primary-darken-2;
-              padding: 0 1; }
+              padding: 0 1; scrollbar-size-vertical: 1; }
+#definition:focus { border-top: hkey $accent; }
+Screen.-definition #definition { height: 2fr; max-height: 100%; }
 #status { height: 1; background: $primary-darken-2; }
 #message { height: 1; color: $text-muted; padding: 0 0 0 1; }
 """ + MEMOS_CSS
@@ -59,8 +70,6 @@ class TagApp(App[None]):
 
     TITLE = "qcode tag"
     CSS = CSS
-    # Textual declares this a plain attribute, so it cannot be annotated ClassVar here.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(name, action, key.description, show=False)
           for key in SCREEN_KEYS for name, action in key.bindings),
@@ -72,73 +81,117 @@ class TagApp(App[None]):
         self.session = session
         self.selection: Span | None = None
         self.suggestion_index = 0
+        self.count = ""
+        """Digits typed for a jump (12 then Enter or g goes to segment 12)."""
+        self._said_at = 0.0
+        self.stopped_by: int | None = None
+        """The signal (SIGTERM, SIGHUP) that ended the screen, if one did."""
 
     # -- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                with SegmentList(id="transcript"):
-                    for segment in self.session.segments:
-                        yield SegmentView(self.session, segment)
-                yield Static(id="suggestions")
+                yield TranscriptView(self.session, id="transcript")
+                yield SuggestionPanel(self.session, id="suggestions")
                 yield Static(id="memos")
             with Vertical(id="right"):
                 yield SearchBox(placeholder="/ search codes", id="search")
                 yield CodeTree(self.session)
-                yield Static(id="definition")
+                yield DefinitionView(id="definition")
         yield StatusLine(id="status")
-        yield Static(HINTS, id="message")
+        yield Static(id="message")
 
     def on_mount(self) -> None:
-        self.query_one(CodeTree).show_all()
-        self.query_one(SegmentList).focus()
-        # After the first layout, so the segment heights are known when scrolling to it.
+        self.code_tree.show_all()
+        self.transcript.focus()
+        self.watch(self.screen, "focused", self._focus_moved)
+        self.set_interval(POLL_SECONDS, self.look_for_changes)
+        self._catch_stop_signals()
+        # After the first layout, so the pane's size is known when scrolling to the segment.
         self.call_after_refresh(self._first_draw)
 
     def _first_draw(self) -> None:
-        self.show_segment()
+        self.show_segment(scroll=True)
         self.show_definition(self.code_tree.code)
+        # What is loaded now (transcript, codebook, layout) lives as long as the screen;
+        # keeping it out of the garbage collector's full sweeps keeps keys from stalling
+        # (a sweep of a long interview's objects took some 80 ms).
+        gc.freeze()
+
+    def _catch_stop_signals(self) -> None:
+        """SIGTERM and SIGHUP end the screen as 'q' does, so the terminal is given back as
+        it was (no alternate screen, mouse reporting or hidden cursor left behind)."""
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            # Not possible outside the main thread or on every platform: then q only.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._stop, number)
+
+    def _stop(self, number: int) -> None:
+        self.stopped_by = number
+        self.exit()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
 
     # -- drawing ---------------------------------------------------------------------------
 
     @property
-    def segment_list(self) -> SegmentList:
-        return self.query_one(SegmentList)
+    def transcript(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
 
     @property
     def code_tree(self) -> CodeTree:
         return self.query_one(CodeTree)
 
-    def show_segment(self) -> None:
-        """Redraw the current segment, its suggestions and the status line."""
+    def show_segment(self, *, scroll: bool = False) -> None:
+        """Redraw the current segment, its suggestions and the status line; ``scroll``
+        brings the segment into view (after a move)."""
         session = self.session
         pending = session.pending()
         self.suggestion_index = min(self.suggestion_index, max(len(pending) - 1, 0))
         chosen = pending[self.suggestion_index] if pending else None
-        previous = self.segment_list.current
-        if previous is not None and previous.segment.number != session.current:
-            previous.show()
-        self.segment_list.view(session.current).show(
-            selection=self.selection, evidence=chosen.spans if chosen else (),
-            evidence_colour=session.colour(chosen.code) if chosen else None)
-        self.segment_list.show_current(session.current)
-        panel = self.query_one("#suggestions", Static)
-        panel.update(suggestions_text(session, pending, self.suggestion_index))
+        self.transcript.mark(
+            session.current, selection=self.selection,
+            evidence=chosen.spans if chosen else (),
+            evidence_colour=session.colour(chosen.code) if chosen else None, scroll=scroll)
+        self.query_one(SuggestionPanel).show(pending, self.suggestion_index)
         memos = self.query_one("#memos", Static)
         written = memos_text(session)
         memos.update(written)
         memos.display = bool(written.plain)
-        self.query_one(StatusLine).show(session, self.selection)
+        self.show_status()
 
-    def refresh_codes(self, *numbers: int) -> None:
-        for number in numbers:
-            self.segment_list.view(number).refresh(layout=True)
+    def show_status(self) -> None:
+        self.query_one(StatusLine).show(self.session, self.selection, self.transcript.below())
 
     def say(self, message: str, *, error: bool = False) -> None:
         text = Text(message, style="bold red" if error else "bold", no_wrap=True,
                     overflow="ellipsis")
         self.query_one("#message", Static).update(text)
+        self._said_at = time.monotonic()
+
+    def hint(self) -> None:
+        """The keys of the part that has the focus, on the message line."""
+        focused = self.focused
+        part = ("search" if isinstance(focused, SearchBox)
+                else "codebook" if isinstance(focused, CodeTree)
+                else "definition" if isinstance(focused, DefinitionView) else "transcript")
+        self.query_one("#message", Static).update(
+            Text(HINTS[part], style="dim", no_wrap=True, overflow="ellipsis"))
+
+    def _focus_moved(self, focused: Widget | None) -> None:
+        # What the key that moved the focus did ("coded ...") is worth more than the hint.
+        if time.monotonic() - self._said_at > MESSAGE_FIRST:
+            self.hint()
+
+    def on_transcript_view_scrolled(self, event: TranscriptView.Scrolled) -> None:
+        self.show_status()
 
     def attempt(self, change: Callable[[], T]) -> T | None:
         """Run a change; a QcodeError (a busy project, a coding gone meanwhile) is shown on
@@ -149,25 +202,88 @@ class TagApp(App[None]):
             self.say(f"error: {exc}", error=True)
             return None
 
+    def look_for_changes(self) -> None:
+        """Codings and suggestions another process wrote show without a key press."""
+        changed = self.attempt(self.session.refresh)
+        if changed:
+            self.transcript.redraw_all()
+            self.show_segment()
+
     # -- moving ------------------------------------------------------------------------------
 
-    def _move(self, step: int) -> None:
-        moved = self.attempt(lambda: self.session.move(step))
+    def _moved(self) -> None:
+        self.selection = None
+        self.suggestion_index = 0
+        self.count = ""
+        self.hint()
+        self.show_segment(scroll=True)
+
+    def _move(self, move: Callable[[], bool], at_end: str) -> None:
+        self.count = ""
+        moved = self.attempt(move)
         if moved is None:
             return
         if not moved:
-            self.say("first respondent segment" if step < 0 else "last respondent segment")
+            self.say(at_end)
             return
-        self.selection = None
-        self.suggestion_index = 0
-        self.say(HINTS)
-        self.show_segment()
+        self._moved()
 
     def action_next_segment(self) -> None:
-        self._move(1)
+        self._move(lambda: self.session.move(1), "last respondent segment")
 
     def action_previous_segment(self) -> None:
-        self._move(-1)
+        self._move(lambda: self.session.move(-1), "first respondent segment")
+
+    def action_next_uncoded(self, step: int) -> None:
+        self._move(lambda: self.session.next_uncoded(step),
+                   f"no respondent segment you have not coded {'after' if step > 0 else 'before'}"
+                   " this one")
+
+    def action_first(self) -> None:
+        if self.count:
+            self.go_to_number(int(self.count))
+            return
+        self._move(lambda: self._jump(self.session.first), "")
+
+    def action_last(self) -> None:
+        if self.count:
+            self.go_to_number(int(self.count))
+            return
+        self._move(lambda: self._jump(self.session.last), "")
+
+    def _jump(self, jump: Callable[[], None]) -> bool:
+        jump()
+        return True
+
+    def action_digit(self, digit: int) -> None:
+        self.count = (self.count + str(digit)).lstrip("0")[:6]
+        if self.count:
+            self.say(f"go to segment {self.count}: Enter or g goes there, Esc cancels")
+
+    def action_go_to(self) -> None:
+        last = self.session.segments[-1].number
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                self.go_to_number(number)
+
+        self.push_screen(GoToScreen(last), chosen)
+
+    def go_to_number(self, number: int) -> None:
+        """Go to segment ``number``; for an interviewer turn, to the answer after it."""
+        self.count = ""
+        target = self.attempt(lambda: self.session.answer_at(number))
+        if target is None:
+            return
+        self.session.go_to(target)
+        self._moved()
+        if target != number:
+            self.say(f"segment {number} is the interviewer's; showing the answer, {target}")
+
+    def go_to_segment(self, number: int) -> None:
+        """A segment clicked with the mouse."""
+        if number != self.session.current:
+            self.go_to_number(number)
 
     # -- the codebook --------------------------------------------------------------------
 
@@ -175,13 +291,22 @@ class TagApp(App[None]):
         self.query_one(SearchBox).focus()
 
     def action_codebook(self) -> None:
+        if self.count:
+            self.go_to_number(int(self.count))
+            return
+        # No code highlighted yet: a second Enter must not apply whatever is first.
         self.code_tree.focus()
+        self.code_tree.no_choice()
+        self.show_definition(None)
 
     def action_tree_cursor(self, step: int) -> None:
         if step > 0:
             self.code_tree.action_cursor_down()
         else:
             self.code_tree.action_cursor_up()
+
+    def action_definition(self) -> None:
+        self.screen.toggle_class("-definition")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if not isinstance(event.input, SearchBox):
@@ -206,27 +331,32 @@ class TagApp(App[None]):
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         if event.node.data is not None:
             self.apply(event.node.data)
-            self.segment_list.focus()
+            self.transcript.focus()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         self.show_definition(event.node.data)
 
     def show_definition(self, code_id: str | None) -> None:
-        code = self.session.codebook.get(code_id or "")
-        self.query_one("#definition", Static).update(definition(code) if code else "")
+        self.query_one(DefinitionView).show(self.session.codebook.get(code_id or ""))
 
     def leave_search(self) -> None:
         box = self.query_one(SearchBox)
         box.value = ""
         self.code_tree.show_all()
-        self.segment_list.focus()
+        self.transcript.focus()
 
     def action_clear(self) -> None:
-        if self.focused is self.query_one(SearchBox) or self.code_tree.searching:
+        """Esc: one thing at a time. Leaving the search or the codebook keeps the span;
+        in the transcript, Esc drops a number being typed, then the span."""
+        focused = self.focused
+        if isinstance(focused, SearchBox) or self.code_tree.searching:
             self.leave_search()
-        elif self.focused is self.code_tree:
-            self.segment_list.focus()
-        if self.selection is not None:
+        elif isinstance(focused, CodeTree | DefinitionView):
+            self.transcript.focus()
+        elif self.count:
+            self.count = ""
+            self.hint()
+        elif self.selection is not None:
             self.selection = None
             self.show_segment()
 
@@ -246,18 +376,21 @@ class TagApp(App[None]):
         spanned = f" [{span.start}:{span.end}]" if span else ""
         self.say(f"coded {where} {code}{spanned} (u undoes)")
         self.selection = None
-        self.refresh_codes(self.session.current)
+        self.transcript.changed(self.session.current)
         self.show_segment()
 
     def action_accept(self) -> None:
         suggestion = self._chosen_suggestion()
         if suggestion is None:
             return
-        coding = self.attempt(lambda: self.session.accept(suggestion))
+        span = self.selection
+        coding = self.attempt(lambda: self.session.accept(suggestion, span))
         if coding is not None:
-            self.say(f"accepted {coding.code} on {coding.transcript}:{coding.segment} "
+            spanned = f" [{span.start}:{span.end}]" if span else ""
+            self.say(f"accepted {coding.code}{spanned} on {coding.transcript}:{coding.segment} "
                      "(u undoes)")
-            self.refresh_codes(self.session.current)
+            self.selection = None
+            self.transcript.changed(self.session.current)
             self.show_segment()
 
     def action_reject(self) -> None:
@@ -310,7 +443,7 @@ class TagApp(App[None]):
             if self.attempt(lambda: self.session.remove(coding)) is not None:
                 self.say(f"removed {coding.code} from {coding.transcript}:{coding.segment} "
                          "(u undoes)")
-                self.refresh_codes(coding.segment)
+                self.transcript.changed(coding.segment)
                 self.show_segment()
 
         self._pick_coding("remove", remove)
@@ -323,7 +456,7 @@ class TagApp(App[None]):
                 if self.attempt(lambda: self.session.set_memo(coding, memo)) is not None:
                     self.say(f"memo saved on {coding.code} ({coding.transcript}:"
                              f"{coding.segment})")
-                    self.refresh_codes(coding.segment)
+                    self.transcript.changed(coding.segment)
                     self.show_segment()
 
             self.push_screen(MemoScreen(coding), save)
@@ -350,13 +483,14 @@ class TagApp(App[None]):
             self.say("nothing to undo in this session")
             return
         segment = self.session.undo_stack[-1].segment
+        before = self.session.current
         message = self.attempt(self.session.undo)
         if message is None:
             return
         self.say(message)
         self.selection = None
-        self.refresh_codes(segment)
-        self.show_segment()
+        self.transcript.changed(segment)
+        self.show_segment(scroll=self.session.current != before)
 
     # -- spans ---------------------------------------------------------------------------
 

@@ -16,15 +16,25 @@ class Key:
     key itself."""
 
 
+DIGITS = tuple((str(d), f"digit({d})") for d in range(10))
+
 SCREEN_KEYS: tuple[Key, ...] = (
-    Key("n / ↓", "next respondent segment", (("n", "next_segment"), ("down", "next_segment"))),
-    Key("p / ↑", "previous respondent segment",
-        (("p", "previous_segment"), ("up", "previous_segment"))),
-    Key("PgDn / PgUp", "scroll the transcript a page down or up"),
+    Key("n / ↓ / j", "next respondent segment",
+        (("n", "next_segment"), ("down", "next_segment"), ("j", "next_segment"))),
+    Key("p / ↑ / k", "previous respondent segment",
+        (("p", "previous_segment"), ("up", "previous_segment"), ("k", "previous_segment"))),
+    Key("N / P", "next or previous respondent segment you have not coded",
+        (("N", "next_uncoded(1)"), ("P", "next_uncoded(-1)"))),
+    Key("g / Home", "first respondent segment (a number, then g: that segment)",
+        (("g", "first"), ("home", "first"))),
+    Key("G / End", "last respondent segment", (("G", "last"), ("end", "last"))),
+    Key(": / 12 Enter", "go to a segment by its number", (("colon", "go_to"), *DIGITS)),
+    Key("PgDn / PgUp", "scroll the transcript a page: read a long segment to its end"),
     Key("/", "search the codebook by id, Dutch label or keyword", (("slash", "search"),)),
-    Key("Enter", "go to the codebook (Enter there applies the code)",
+    Key("Enter", "go to the codebook (↑/↓ choose a code, Enter applies it)",
         (("enter", "codebook"),)),
-    Key("a", "accept the highlighted suggestion", (("a", "accept"),)),
+    Key("a", "accept the highlighted suggestion (on the span, when one is selected)",
+        (("a", "accept"),)),
     Key("x", "reject the highlighted suggestion", (("x", "reject"),)),
     Key("] / [", "highlight the next or previous suggestion",
         (("right_square_bracket", "next_suggestion"),
@@ -35,12 +45,15 @@ SCREEN_KEYS: tuple[Key, ...] = (
         (("shift+right", "span_end(1)"), ("shift+left", "span_end(-1)"))),
     Key("Shift+↓ / Shift+↑", "move the span's start a word later or earlier",
         (("shift+down", "span_start(1)"), ("shift+up", "span_start(-1)"))),
-    Key("Esc", "clear the span; leave the search or the codebook", (("escape", "clear"),)),
+    Key("Esc", "leave the search or the codebook; in the transcript, clear the span",
+        (("escape", "clear"),)),
     Key("d", "remove a code of yours from the segment", (("d", "remove"),)),
     Key("m", "write a memo on a coding of yours on the segment", (("m", "memo"),)),
     Key("M", "annotate the segment or span: a memo that carries no code", (("M", "annotate"),)),
     Key("u", "undo the last action (again for the one before)", (("u", "undo"),)),
-    Key("Tab", "switch between transcript, search box and codebook"),
+    Key("i", "the highlighted code's whole definition (again to make it small)",
+        (("i", "definition"),)),
+    Key("Tab", "switch between transcript, search box, codebook and definition"),
     Key("?", "show all keys", (("question_mark", "help"),)),
     Key("q", "quit (everything is already saved)", (("q", "quit"),)),
 )
@@ -50,3 +63,12 @@ CODEBOOK_KEYS: tuple[Key, ...] = (
     Key("Enter", "codebook: apply the code to the segment or span"),
     Key("Space", "codebook: fold or unfold a code's sub-codes"),
 )
+
+HINTS = {
+    "transcript": "n/p move  N/P uncoded  :N go to  / search  a/x suggest  u undo  ? keys  "
+                  "q quit",
+    "search": "type to search  ↑/↓ choose  Enter applies  Esc back to the transcript",
+    "codebook": "↑/↓ choose  Enter applies  Space folds  Esc back to the transcript",
+    "definition": "↑/↓ PgUp/PgDn scroll the definition  i bigger/smaller  Esc back",
+}
+"""The hint line under the screen, for the part that has the focus."""

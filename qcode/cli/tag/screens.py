@@ -1,4 +1,5 @@
-"""Dialogs over the coding screen: the key list, a memo, picking one of several codings."""
+"""Dialogs over the coding screen: the key list, going to a segment, a memo, picking one of
+several codings."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from textual.widgets import Input, Label, OptionList, Static
 
 from qcode.cli.tag.keys import CODEBOOK_KEYS, SCREEN_KEYS
 from qcode.models import Coding
+from qcode.neutralise import terminal_text
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -26,10 +28,10 @@ DIALOG_CSS = """
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key, from the same table the app binds."""
+    """Every key, from the same table the app binds; scrolls when the terminal is short."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="HelpScreen") + """
-    HelpScreen VerticalScroll { height: auto; max-height: 100%; }
+    HelpScreen VerticalScroll { height: auto; max-height: 85vh; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,enter", "close", "close", show=False),
@@ -42,11 +44,40 @@ class HelpScreen(ModalScreen[None]):
         for key in (*SCREEN_KEYS, *CODEBOOK_KEYS):
             table.add_row(key.keys, key.description)
         with Vertical():
-            yield Label(Text("Keys (Esc closes)", style="bold"))
-            with VerticalScroll():
+            yield Label(Text("Keys (↑/↓ PgUp/PgDn scroll, Esc closes)", style="bold"))
+            with VerticalScroll(id="keys"):
                 yield Static(table)
 
+    def on_mount(self) -> None:
+        # Focused, so the arrows and PgUp/PgDn scroll the list on a short terminal.
+        self.query_one("#keys", VerticalScroll).focus()
+
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class GoToScreen(ModalScreen[int | None]):
+    """Ask for a segment number; Enter goes there, Esc stays."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="GoToScreen")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, last: int) -> None:
+        super().__init__()
+        self.last = last
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(f"Go to segment (1 to {self.last}); Enter goes, Esc stays",
+                             style="bold"))
+            yield Input(placeholder="segment number", id="number", restrict=r"[0-9]*")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value = event.value.strip()
+        self.dismiss(int(value) if value.isdigit() else None)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
 
@@ -63,7 +94,7 @@ class MemoScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         c = self.coding
         with Vertical():
-            yield Label(Text(f"Memo on {c.code} ({c.transcript}:{c.segment}); "
+            yield Label(Text(f"Memo on {c.code} ({terminal_text(c.transcript)}:{c.segment}); "
                              "Enter saves, Esc cancels", style="bold"))
             yield Input(c.memo, placeholder="memo", id="memo")
 
@@ -93,7 +124,7 @@ class PickCodingScreen(ModalScreen[int | None]):
         for c in self.codings:
             span = f" [{c.start}:{c.end}]" if c.start is not None else ""
             memo = f"  ✎ {c.memo}" if c.memo else ""
-            options.append(Text(f"{c.code}{span}{memo}"))
+            options.append(Text(f"{c.code}{span}{terminal_text(memo)}"))
         with Vertical():
             yield Label(Text(self.title_text + " (Enter chooses, Esc cancels)", style="bold"))
             yield OptionList(*options, id="choices")
