@@ -374,7 +374,7 @@ def evaluate(
     are probabilities. --curve shows F1 after 0, 1, 2, ... coded transcripts instead.
 
     Example: qcode evaluate --coder ref --level top
-    Example: qcode evaluate --coder ref --curve --plot curve.png
+    Example: qcode evaluate --coder ref --curve --orderings 1 --plot curve.png
     """
     from qcode.coding.assisted import evaluate_project
 
