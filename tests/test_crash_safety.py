@@ -40,9 +40,9 @@ pytestmark = [
     pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL"),
 ]
 
-TRANSCRIPTS = 240
+TRANSCRIPTS = 120
 EXCHANGES = 60  # interviewer question + respondent answer pairs per transcript
-SUGGEST_TRANSCRIPTS = 48
+SUGGEST_TRANSCRIPTS = 24
 SEED = 20260312
 # Columns that hold the time a command ran: they differ between two runs by design.
 VOLATILE = {"imported_at", "created_at", "applied_at", "decided_at", "trained_at"}
