@@ -231,3 +231,43 @@ def test_fast_token_prediction_equals_the_bag_of_words(top_model: TrainedModel) 
     by_bag = top_model.predict_bag(docs_bag(docs, scan))
     by_tokens = top_model.predict_tokens(*_tokens(docs, scan))
     assert numpy.allclose(by_bag, by_tokens, atol=1e-5)
+
+
+def test_the_number_of_epochs_whose_out_of_fold_scores_are_best_is_chosen() -> None:
+    from qcode.nlp.training import choose_epochs
+
+    rng = numpy.random.default_rng(2)
+    truth = (rng.random((300, 2)) < 0.3).astype(float)
+    known = numpy.ones_like(truth, dtype=bool)
+    tokens = numpy.full((300, 2), 70)
+    rules = numpy.zeros_like(truth)
+    sharp = numpy.where(truth > 0, 0.8, 0.1) + rng.uniform(-0.05, 0.05, truth.shape)
+    blurred = numpy.clip(0.3 + rng.normal(0, 0.2, truth.shape), 0.01, 0.99)
+    # the model after 3 epochs separates the codes; after 2 it had not yet, after 8
+    # it learnt noise
+    predicted = {2: blurred, 3: sharp, 8: numpy.clip(blurred[::-1], 0.01, 0.99)}
+    epochs, combiner, scores = choose_epochs(predicted, rules, truth, known, tokens,
+                                             ["a", "b"])
+    assert epochs == 3
+    assert combiner.weights[1] > 1.0
+    assert (scores[truth > 0] > 0.5).all() and (scores[truth == 0] < 0.5).all()
+    # identical predictions: the fewest epochs
+    assert choose_epochs({4: sharp, 2: sharp}, rules, truth, known, tokens, ["a", "b"])[0] == 2
+
+
+def test_a_code_learnt_from_one_clear_word_gets_the_most_epochs() -> None:
+    book = Codebook(name="t", codes=(Code(id="alfa", label="Alfa"), Code(id="beta", label="Beta")))
+    rng = numpy.random.default_rng(3)
+    found = []
+    for transcript in range(6):
+        for turn in range(30):
+            code = "alfa" if turn % 2 else "beta"
+            filler = " ".join(f"woord{n}" for n in rng.integers(0, 400, 8))
+            found.append(TrainingExample(f"{code}woord {filler}", frozenset({code}),
+                                         group=f"t{transcript}"))
+    model = train_model(found, book, seeds=False)
+    # more passes only sharpen a clean signal
+    from qcode.nlp.training import EPOCHS
+
+    assert model.info.epochs == EPOCHS
+    assert train_model(found, book, seeds=False, epochs=3).info.epochs == 3

@@ -259,7 +259,8 @@ class TrainedModel:
         weights = {
             w: self._word_logits[w][column] for w in set(words) if w not in _stop_words()
         }
-        ranked = sorted((w for w in weights if weights[w] > 0.1), key=lambda w: (-weights[w], w))
+        ranked = sorted((w for w in weights if weights[w] > SUPPORT),
+                        key=lambda w: (-weights[w], w))
         return ranked[:limit]
 
     # -- saving ------------------------------------------------------------------------
@@ -323,6 +324,11 @@ class TrainedModel:
             thresholds={str(k): float(v) for k, v in content.get("thresholds", {}).items()},
             base_rates={str(k): float(v) for k, v in content.get("base_rates", {}).items()},
         )
+
+
+SUPPORT = 0.03
+"""The least a word must raise a code's log odds to be shown as what the model leaned on
+(a word seen a few times with the code in training)."""
 
 
 @lru_cache(maxsize=1)
