@@ -13,6 +13,7 @@ from qcode.nlp import (
     TooFewExamplesError,
     TrainedModel,
     TrainingExample,
+    calibration,
     suggest,
     train_model,
 )
@@ -231,6 +232,12 @@ def test_fast_token_prediction_equals_the_bag_of_words(top_model: TrainedModel) 
     by_bag = top_model.predict_bag(docs_bag(docs, scan))
     by_tokens = top_model.predict_tokens(*_tokens(docs, scan))
     assert numpy.allclose(by_bag, by_tokens, atol=1e-5)
+
+
+def test_a_saved_model_keeps_its_combiner_length_range(top_model: TrainedModel) -> None:
+    loaded = TrainedModel.from_bytes(top_model.to_bytes())
+    assert loaded.combiner.length_range == top_model.combiner.length_range
+    assert loaded.combiner.length_range != calibration.LENGTH_RANGE
 
 
 def test_the_number_of_epochs_whose_out_of_fold_scores_are_best_is_chosen() -> None:

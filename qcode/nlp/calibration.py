@@ -92,10 +92,15 @@ def rule_scores(terms: Any, patterns: Any, tokens: Any = None) -> Any:
 MAX_COMBINER_PAIRS = 200_000
 
 
-def feature_matrix(model_probabilities: Any, rule_probabilities: Any, tokens: Any) -> Any:
+def feature_matrix(
+    model_probabilities: Any,
+    rule_probabilities: Any,
+    tokens: Any,
+    length_range: tuple[float, float] = LENGTH_RANGE,
+) -> Any:
     """The combiner's inputs for pairs given as arrays of one shape (flattened into rows):
     1, the model's log odds, the rules' log odds (0 without rule evidence), whether there
-    is rule evidence, and the log of the turn's length (as in :func:`rule_scores`)."""
+    is rule evidence, and the log of the turn's length taken within ``length_range``."""
     import numpy
 
     p = numpy.clip(numpy.ravel(model_probabilities), 1e-4, 1 - 1e-4)
@@ -108,9 +113,24 @@ def feature_matrix(model_probabilities: Any, rule_probabilities: Any, tokens: An
     x[:, 2] = numpy.where(ruled, numpy.log(r / (1 - r)), 0.0)
     x[:, 3] = ruled
     x[:, 4] = numpy.log(
-        numpy.clip(numpy.ravel(tokens).astype("float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+        numpy.clip(numpy.ravel(tokens).astype("float64"), *length_range) / REFERENCE_TOKENS
     )
     return x
+
+
+LENGTH_QUANTILES = (0.1, 0.9)
+"""A fitted combiner takes a turn's length within these quantiles of the lengths it was
+fitted on: its length weight is learnt where the project's turns lie, and is not
+stretched beyond them (to a one-line quote, or a page-long monologue)."""
+
+
+def length_range(tokens: Any) -> tuple[float, float]:
+    """The range of lengths a combiner fitted on turns of ``tokens`` tokens holds to."""
+    import numpy
+
+    low, high = numpy.quantile(numpy.asarray(tokens, dtype="float64"), LENGTH_QUANTILES)
+    low = max(1.0, float(low))
+    return round(low, 1), round(max(low, float(high)), 1)
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,8 @@ class Combiner:
     """How many (segment, code) pairs the weights were fitted on; 0 for the default."""
     code_bias: dict[str, float] = field(default_factory=dict)
     """Per code, a shift of the log odds learnt with the weights (shrunk towards 0)."""
+    length_range: tuple[float, float] = LENGTH_RANGE
+    """Turn lengths (in tokens) are taken within this range (see :func:`length_range`)."""
 
     def scores(
         self,
@@ -142,7 +164,8 @@ class Combiner:
         rule = numpy.asarray(rule_probabilities)
         r = numpy.clip(rule, 1e-4, 1 - 1e-4)
         length = numpy.log(
-            numpy.clip(numpy.asarray(tokens, dtype="float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+            numpy.clip(numpy.asarray(tokens, dtype="float64"), *self.length_range)
+            / REFERENCE_TOKENS
         )
         z = w[0] + w[1] * numpy.log(p / (1 - p)) + w[4] * length
         z = z + numpy.where(rule > 0, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
@@ -309,7 +332,8 @@ def fit_combiner(
         chosen.sort()
         model, rule, y = model[chosen], rule[chosen], y[chosen]
         length, which = length[chosen], which[chosen]
-    x = feature_matrix(model, rule, length)
+    held = length_range(length)
+    x = feature_matrix(model, rule, length, held)
     shared = x.shape[1]
     penalty = numpy.full(shared + size, l2)
     penalty[0] = l2 / 100
@@ -357,7 +381,7 @@ def fit_combiner(
             break
     bias = {label: round(float(v), 6) for label, v in zip(labels, w[shared:], strict=False)}
     return Combiner(weights=tuple(round(float(v), 6) for v in w[:shared]), fitted_on=fitted_on,
-                    code_bias=bias)
+                    code_bias=bias, length_range=held)
 
 
 CODE_BIAS_PENALTY = 5.0

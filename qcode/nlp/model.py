@@ -276,6 +276,7 @@ class TrainedModel:
                     "weights": list(self.combiner.weights),
                     "fitted_on": self.combiner.fitted_on,
                     "code_bias": self.combiner.code_bias,
+                    "length_range": list(self.combiner.length_range),
                 },
                 "reliability": self.reliability.to_dict(),
                 "thresholds": self.thresholds,
@@ -310,6 +311,8 @@ class TrainedModel:
                 fitted_on=int(content["combiner"]["fitted_on"]),
                 code_bias={str(k): float(v)
                            for k, v in content["combiner"].get("code_bias", {}).items()},
+                length_range=_pair(content["combiner"].get("length_range",
+                                                           calibration.LENGTH_RANGE)),
             )
             reliability = calibration.RuleReliability.from_dict(content["reliability"])
         except NlpError:
@@ -329,6 +332,11 @@ class TrainedModel:
 SUPPORT = 0.03
 """The least a word must raise a code's log odds to be shown as what the model leaned on
 (a word seen a few times with the code in training)."""
+
+
+def _pair(values: Sequence[float]) -> tuple[float, float]:
+    low, high = values
+    return float(low), float(high)
 
 
 @lru_cache(maxsize=1)
