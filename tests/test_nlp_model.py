@@ -278,3 +278,49 @@ def test_a_code_learnt_from_one_clear_word_gets_the_most_epochs() -> None:
 
     assert model.info.epochs == EPOCHS
     assert train_model(found, book, seeds=False, epochs=3).info.epochs == 3
+
+
+def question_and_answer_examples() -> list[TrainingExample]:
+    """Turns whose own words say nothing of their code; the question before them names it."""
+    rng = numpy.random.default_rng(4)
+    found = []
+    for transcript in range(6):
+        for turn in range(24):
+            code = ("trust", "capacity", "dialogue")[turn % 3]
+            question = {"trust": "Hoe is het vertrouwen?", "capacity": "En de capaciteit?",
+                        "dialogue": "Hoe gaat het contact?"}[code]
+            answer = " ".join(f"woord{n}" for n in rng.integers(0, 300, 12))
+            found.append(TrainingExample(answer, frozenset({code}), group=f"t{transcript}",
+                                         context=question))
+    return found
+
+
+def test_the_question_a_turn_answers_is_read_as_context() -> None:
+    model = train_model(question_and_answer_examples(), CODEBOOK, level="top", seeds=False)
+    assert model.combiner.question_weights[0] > 1.0
+    assert model.asked_thresholds
+    answer = "Dat gaat eigenlijk wel goed, zou ik zeggen."
+    segments = [("t9", 2, answer)]
+    without = {s.code: s.score for s in suggest(CODEBOOK, segments, model=model, min_score=0.0)}
+    asked = {("t9", 2): "Hoe is het vertrouwen tussen de partners?"}
+    found = suggest(CODEBOOK, segments, model=model, min_score=0.0, questions=asked)
+    scored = {s.code: s.score for s in found}
+    assert scored["trust"] > without["trust"] + 0.2
+    assert scored["capacity"] == pytest.approx(without["capacity"], abs=1e-6)
+    # the question is context, never evidence of the answer
+    assert all(asked[("t9", 2)] not in s.evidence for s in found)
+    # suggested at the thresholds for turns with their question, not without
+    landed = {s.code for s in suggest(CODEBOOK, segments, model=model, questions=asked)}
+    assert "trust" in landed
+    assert "trust" not in {s.code for s in suggest(CODEBOOK, segments, model=model)}
+    loaded = TrainedModel.from_bytes(model.to_bytes())
+    assert loaded.combiner.question_weights == model.combiner.question_weights
+    assert loaded.asked_thresholds == model.asked_thresholds
+
+
+def test_a_model_trained_without_questions_ignores_them(top_model: TrainedModel) -> None:
+    assert top_model.combiner.question_weights == (0.0, 0.0)
+    segments = [("t9", 2, "De werkdruk is hoog.")]
+    asked = {("t9", 2): "Hoe is het vertrouwen?"}
+    assert suggest(CODEBOOK, segments, model=top_model, min_score=0.0, questions=asked) == \
+        suggest(CODEBOOK, segments, model=top_model, min_score=0.0)

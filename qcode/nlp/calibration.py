@@ -145,6 +145,10 @@ class Combiner:
     """Per code, a shift of the log odds learnt with the weights (shrunk towards 0)."""
     length_range: tuple[float, float] = LENGTH_RANGE
     """Turn lengths (in tokens) are taken within this range (see :func:`length_range`)."""
+    question_weights: tuple[float, float] = (0.0, 0.0)
+    """Change in log odds when the interviewer's question before the turn has rule
+    evidence for the code, and again when the turn has some too (see
+    :func:`fit_question_weights`); 0 and 0 until fitted on turns with known questions."""
 
     def scores(
         self,
@@ -152,9 +156,12 @@ class Combiner:
         rule_probabilities: Any,
         tokens: Any,
         codes: Sequence[str] = (),
+        question: Any = None,
     ) -> Any:
         """Scores for arrays of one shape (``tokens``: each pair's turn length; ``codes``:
-        the code of each column of 2-d arrays)."""
+        the code of each column of 2-d arrays; ``question``: whether the question before
+        the turn has rule evidence for the code, None where no question is known: then
+        the score is what it would be without :attr:`question_weights`)."""
         import numpy
 
         # the weights of feature_matrix's columns, applied column by column (no matrix:
@@ -171,6 +178,9 @@ class Combiner:
         z = z + numpy.where(rule > 0, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
         if codes and self.code_bias:
             z = z + numpy.asarray([self.code_bias.get(code, 0.0) for code in codes])
+        if question is not None and any(self.question_weights):
+            asked, echoed = self.question_weights
+            z = z + numpy.where(numpy.asarray(question) > 0, asked + echoed * (rule > 0), 0.0)
         return 1.0 / (1.0 + numpy.exp(-z))
 
 
@@ -382,6 +392,35 @@ def fit_combiner(
     bias = {label: round(float(v), 6) for label, v in zip(labels, w[shared:], strict=False)}
     return Combiner(weights=tuple(round(float(v), 6) for v in w[:shared]), fitted_on=fitted_on,
                     code_bias=bias, length_range=held)
+
+
+def fit_question_weights(
+    scores: Any, question: Any, ruled: Any, truths: Any, *, l2: float = 1.0
+) -> tuple[float, float]:
+    """The :attr:`Combiner.question_weights` for pairs scored ``scores`` without their
+    question: by L2-penalised logistic regression of ``truths`` on whether the question
+    has rule evidence for the code and whether the turn has too (``ruled``), with the
+    scores' log odds as a fixed offset. The other weights stay as they are, so a turn
+    whose question is not known is scored exactly as before."""
+    import numpy
+
+    s = numpy.clip(numpy.ravel(scores).astype("float64"), 1e-6, 1 - 1e-6)
+    offset = numpy.log(s / (1 - s))
+    asked = numpy.ravel(question) > 0
+    x = numpy.stack([asked, asked & (numpy.ravel(ruled) > 0)], axis=1).astype("float64")
+    y = numpy.ravel(truths).astype("float64")
+    w = numpy.zeros(2)
+    if not asked.any():
+        return 0.0, 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(offset + x @ w, -30, 30)))
+        gradient = x.T @ (p - y) + l2 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * numpy.eye(2)
+        step = numpy.linalg.solve(hessian, gradient)
+        w = w - step
+        if numpy.abs(step).max() < 1e-8:
+            break
+    return round(float(w[0]), 6), round(float(w[1]), 6)
 
 
 CODE_BIAS_PENALTY = 5.0

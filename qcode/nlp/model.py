@@ -72,11 +72,14 @@ class TrainedModel:
         *,
         thresholds: dict[str, float] | None = None,
         base_rates: dict[str, float] | None = None,
+        asked_thresholds: dict[str, float] | None = None,
     ) -> None:
         self._nlp = nlp
         self.info = info
         self.thresholds = dict(thresholds or {})
         """Per code, the score from which it is suggested (chosen by cross-validation)."""
+        self.asked_thresholds = dict(asked_thresholds or {})
+        """The same for a turn whose question is known, when the combiner reads it."""
         self.base_rates = dict(base_rates or {})
         """Per code, its (weighted) share of the training examples."""
         self.combiner = combiner
@@ -95,8 +98,11 @@ class TrainedModel:
     def labels(self) -> tuple[str, ...]:
         return self.info.labels
 
-    def threshold(self, label: str) -> float:
-        """The score from which ``label`` is suggested when no minimum score is asked."""
+    def threshold(self, label: str, *, asked: bool = False) -> float:
+        """The score from which ``label`` is suggested when no minimum score is asked
+        (``asked``: for a turn whose question is known)."""
+        if asked and label in self.asked_thresholds:
+            return self.asked_thresholds[label]
         return self.thresholds.get(label, calibration.DEFAULT_MIN_SCORE)
 
     def base_rate(self, label: str) -> float:
@@ -277,9 +283,11 @@ class TrainedModel:
                     "fitted_on": self.combiner.fitted_on,
                     "code_bias": self.combiner.code_bias,
                     "length_range": list(self.combiner.length_range),
+                    "question_weights": list(self.combiner.question_weights),
                 },
                 "reliability": self.reliability.to_dict(),
                 "thresholds": self.thresholds,
+                "asked_thresholds": self.asked_thresholds,
                 "base_rates": self.base_rates,
                 "weights": self._nlp.to_bytes(exclude=["tokenizer"]),
             }
@@ -313,6 +321,7 @@ class TrainedModel:
                            for k, v in content["combiner"].get("code_bias", {}).items()},
                 length_range=_pair(content["combiner"].get("length_range",
                                                            calibration.LENGTH_RANGE)),
+                question_weights=_pair(content["combiner"].get("question_weights", (0.0, 0.0))),
             )
             reliability = calibration.RuleReliability.from_dict(content["reliability"])
         except NlpError:
@@ -326,6 +335,8 @@ class TrainedModel:
             reliability,
             thresholds={str(k): float(v) for k, v in content.get("thresholds", {}).items()},
             base_rates={str(k): float(v) for k, v in content.get("base_rates", {}).items()},
+            asked_thresholds={str(k): float(v)
+                              for k, v in content.get("asked_thresholds", {}).items()},
         )
 
 

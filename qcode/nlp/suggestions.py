@@ -11,7 +11,7 @@ evidence passes but none of its sub-codes' does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,17 +58,21 @@ def suggest(
     min_score: float | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
+    questions: Mapping[tuple[str, int], str] | None = None,
 ) -> list[Suggestion]:
     """Suggest codes for ``(transcript, segment number, text)`` respondent segments.
 
     ``model`` may be one trained model or several (a full-level and a top-level one); a
     code's model probability comes from the first model that has the code. With
-    ``rules=False`` only the model speaks (used by evaluation). Results come in segment
-    order, then by falling score. The same input always gives the same output.
+    ``rules=False`` only the model speaks (used by evaluation). ``questions`` gives, by
+    (transcript, segment number), the interviewer's question a segment answers, which a
+    trained model reads as context (see :mod:`qcode.nlp.context`). Results come in
+    segment order, then by falling score. The same input always gives the same output.
     """
     return list(
         iter_suggestions(
-            codebook, segments, model=model, min_score=min_score, rules=rules, matcher=matcher
+            codebook, segments, model=model, min_score=min_score, rules=rules, matcher=matcher,
+            questions=questions,
         )
     )
 
@@ -81,6 +85,7 @@ def iter_suggestions(
     min_score: float | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
+    questions: Mapping[tuple[str, int], str] | None = None,
 ) -> Iterator[Suggestion]:
     """Like :func:`suggest`, yielding suggestions batch by batch (for progress bars)."""
     from qcode.nlp.pipeline import get_pipeline
@@ -93,7 +98,10 @@ def iter_suggestions(
         texts = [text for _, _, text in batch]
         docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
         scan = matcher.scan(docs) if matcher is not None else None
-        yield from scorer.score_batch(batch, docs, scan)
+        asked = None
+        if questions and scorer.reads_questions and matcher is not None:
+            asked = _asked([questions.get((t, n), "") for t, n, _ in batch], matcher)
+        yield from scorer.score_batch(batch, docs, scan, asked)
 
 
 def score_table(
@@ -103,9 +111,11 @@ def score_table(
     model: TrainedModel | Sequence[TrainedModel] | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
+    questions: Sequence[str] | None = None,
 ) -> Any:
     """The score of every code (columns in codebook order) for every text (rows), as
-    :func:`suggest` computes it before any threshold: for calibration and evaluation."""
+    :func:`suggest` computes it before any threshold: for calibration and evaluation.
+    ``questions`` holds the question each text answers ("" where none is known)."""
     import numpy
 
     from qcode.nlp.pipeline import get_pipeline
@@ -116,8 +126,24 @@ def score_table(
     for start in range(0, len(texts), BATCH_SIZE):
         docs = list(nlp.pipe(texts[start : start + BATCH_SIZE], batch_size=BATCH_SIZE))
         scan = matcher.scan(docs) if matcher is not None else None
-        parts.append(scorer.scores(docs, scan)[0])
+        asked = None
+        if questions and scorer.reads_questions and matcher is not None:
+            asked = _asked(list(questions[start : start + BATCH_SIZE]), matcher)
+        parts.append(scorer.scores(docs, scan, asked)[0])
     return numpy.concatenate(parts)
+
+
+def _asked(questions: list[str], matcher: RuleMatcher) -> tuple[Any, Any] | None:
+    """The questions' rule evidence (documents x codes) and which documents have a
+    question; None when none has."""
+    import numpy
+
+    from qcode.nlp.context import question_evidence
+
+    known = numpy.asarray([bool(question and question.strip()) for question in questions])
+    if not known.any():
+        return None
+    return question_evidence(questions, matcher), known
 
 
 def _prepare(
@@ -207,10 +233,23 @@ class _Scorer:
             )
             for trained in models
         ]
+        self.reads_questions = rules and any(
+            trained.combiner.fitted_on and any(trained.combiner.question_weights)
+            for trained in models
+        )
+        self.asked_threshold = self.threshold.copy()
+        if min_score is None and rules:
+            for label, trained in self.owner.items():
+                self.asked_threshold[self.column[label]] = trained.threshold(label, asked=True)
+        """Whether a model weighs the question before a turn (else none is read)."""
 
-    def scores(self, docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any, Any]:
+    def scores(
+        self, docs: list[Doc], scan: RuleScan | None, asked: Any = None
+    ) -> tuple[Any, Any, Any, Any]:
         """Scores, model probabilities (-1 where no model speaks), distinct rule terms and
-        pattern matches, each documents x codes."""
+        pattern matches, each documents x codes; ``asked``: the rule evidence of each
+        document's question (documents x codes) and which documents have a question
+        (see :func:`_asked`), None when no question is known."""
         import numpy
 
         n, size = len(docs), len(self.codes)
@@ -239,6 +278,7 @@ class _Scorer:
                 scores[:, columns] = trained.combiner.scores(
                     predicted, rules[:, columns], lengths[:, None],
                     [trained.labels[j] for j in kept],
+                    None if asked is None else asked[0][:, columns],
                 )
             else:
                 base = [trained.base_rate(trained.labels[j]) for j in kept]
@@ -252,12 +292,20 @@ class _Scorer:
         return scores, probability, terms, patterns
 
     def score_batch(
-        self, batch: list[tuple[str, int, str]], docs: list[Doc], scan: RuleScan | None
+        self,
+        batch: list[tuple[str, int, str]],
+        docs: list[Doc],
+        scan: RuleScan | None,
+        asked: Any = None,
     ) -> list[Suggestion]:
         import numpy
 
-        scores, probability, terms, patterns = self.scores(docs, scan)
-        passed = (scores >= self.threshold) & (scores > 0)
+        scores, probability, terms, patterns = self.scores(docs, scan, asked)
+        threshold = numpy.broadcast_to(self.threshold, scores.shape)
+        if asked is not None:
+            # a turn whose question is known is held to the thresholds chosen for such turns
+            threshold = numpy.where(asked[1][:, None], self.asked_threshold, self.threshold)
+        passed = (scores >= threshold) & (scores > 0)
         # name the most specific code that passes: drop a code whose sub-code passes
         shown = passed & ~((passed.astype("int8") @ self.descendants.T.astype("int8")) > 0)
         hit_rows, hit_columns = numpy.nonzero(shown)

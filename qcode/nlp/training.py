@@ -16,6 +16,7 @@ model itself, the same recipe is trained on parts of the data to predict the res
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -67,6 +68,9 @@ class _Prepared:
     groups: list[str]
     tokens: Any
     """The length of each example in tokens."""
+    question: Any = None
+    """Per example and label, whether the question before it has rule evidence for the
+    label; None when no example has a question."""
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -146,13 +150,15 @@ def train_model(
         mask=known[:, kept] * weights[:, None],
         groups=[e.group for e in everything],
         tokens=tokens,
+        question=_questions(everything, codebook, labels),
     )
     del truth, known
     combiner = calibration.DEFAULT_COMBINER
     thresholds: dict[str, float] = {}
+    asked_thresholds: dict[str, float] = {}
     if calibrate and len(real) >= MIN_CALIBRATION_EXAMPLES:
         candidates = [epochs] if chosen_epochs else epoch_candidates(epochs)
-        combiner, thresholds, epochs = _calibrate(
+        combiner, thresholds, asked_thresholds, epochs = _calibrate(
             prepared, evidence, labels, len(real), candidates=candidates, seed=seed
         )
     nlp = _fit(prepared, range(len(everything)), labels, epochs=epochs, seed=seed)
@@ -185,6 +191,7 @@ def train_model(
         combiner,
         reliability,
         thresholds=thresholds,
+        asked_thresholds=asked_thresholds,
         base_rates={label: round(float(r), 6) for label, r in zip(labels, rates, strict=True)},
     )
 
@@ -381,6 +388,21 @@ def _read_texts(texts: Sequence[str], codebook: Codebook) -> _Read:
     return Bags(bags), (found, names, matcher.codes), numpy.asarray(tokens, dtype="int64")
 
 
+def _questions(
+    examples: Sequence[TrainingExample], codebook: Codebook, labels: list[str]
+) -> Any:
+    """Whether each example's question has rule evidence for each label; None when no
+    example has a question."""
+    if not any(example.context for example in examples):
+        return None
+    from qcode.nlp.context import question_evidence
+    from qcode.nlp.rules import RuleMatcher
+
+    matcher = RuleMatcher(codebook)
+    found = question_evidence([example.context for example in examples], matcher)
+    return found[:, [matcher.codes.index(label) for label in labels]]
+
+
 def _reliability(
     evidence: tuple[Any, list[str], list[str]],
     prepared: _Prepared,
@@ -413,7 +435,7 @@ def _calibrate(
     *,
     candidates: Sequence[int],
     seed: int,
-) -> tuple[calibration.Combiner, dict[str, float], int]:
+) -> tuple[calibration.Combiner, dict[str, float], dict[str, float], int]:
     """Choose the number of epochs, fit the combiner on out-of-fold model and rule
     probabilities, then choose each code's threshold on the combined out-of-fold scores.
 
@@ -427,7 +449,7 @@ def _calibrate(
     triples, names, codes = evidence
     columns = [codes.index(label) for label in labels]
     truth, mask = prepared.truth, prepared.mask
-    found: dict[str, list[Any]] = {"r": [], "y": [], "known": [], "tokens": []}
+    found: dict[str, list[Any]] = {"r": [], "y": [], "known": [], "tokens": [], "q": []}
     predicted: dict[int, list[Any]] = {epochs: [] for epochs in candidates}
     for held_out in _calibration_folds(prepared.groups[:real], seed):
         held = set(held_out)
@@ -461,17 +483,32 @@ def _calibrate(
             numpy.broadcast_to(prepared.tokens[held_out][:, None], (len(held_out), len(labels)))
         )
         found["known"].append(mask[held_out] > 0)
+        if prepared.question is not None:
+            found["q"].append(prepared.question[held_out])
     if not found["y"]:
-        return calibration.DEFAULT_COMBINER, {}, max(candidates)
+        return calibration.DEFAULT_COMBINER, {}, {}, max(candidates)
     r, y, known, tokens = (numpy.concatenate(found[k]) for k in ("r", "y", "known", "tokens"))
     epochs, combiner, scores = choose_epochs(
         {epochs: numpy.concatenate(p) for epochs, p in predicted.items()},
         r, y, known, tokens, labels,
     )
-    thresholds = calibration.choose_thresholds(
-        {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
+    thresholds = _thresholds(scores, y, known, labels)
+    asked_thresholds: dict[str, float] = {}
+    if found["q"]:
+        question = numpy.concatenate(found["q"])
+        weights = calibration.fit_question_weights(scores[known], question[known], r[known] > 0,
+                                                   y[known])
+        combiner = dataclasses.replace(combiner, question_weights=weights)
+        asked = combiner.scores(numpy.concatenate(predicted[epochs]), r, tokens, labels,
+                                question)
+        asked_thresholds = _thresholds(asked, y, known, labels)
+    return combiner, thresholds, asked_thresholds, epochs
+
+
+def _thresholds(scores: Any, truth: Any, known: Any, labels: list[str]) -> dict[str, float]:
+    return calibration.choose_thresholds(
+        {label: (scores[known[:, j], j], truth[known[:, j], j]) for j, label in enumerate(labels)}
     )
-    return combiner, thresholds, epochs
 
 
 def choose_epochs(
