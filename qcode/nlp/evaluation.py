@@ -177,8 +177,9 @@ class EvaluationReport:
     methods: dict[str, MethodReport]
     notes: tuple[str, ...] = ()
     calibration: dict[str, Reliability] = field(default_factory=dict)
-    """Per scoring method (rules, model, combined): the reliability of its out-of-fold
-    scores over every (segment, code) pair it gave a score above 0."""
+    """Per scoring method (rules, codebook, model, combined): the reliability of its
+    out-of-fold scores over every (segment, code) pair (the standard expected calibration
+    error: a score of 0, as the rules give without evidence, is a claim too)."""
     baseline: str = (
         "a code's keywords exactly as the codebook writes them, found as whole words or "
         "phrases (ignoring case); no lemmas, compounds, patterns or model"
@@ -234,11 +235,10 @@ def evaluate(
         found, truths = scored[method]
         for row, s in enumerate(test):
             expected = truth[(s.transcript, s.segment)]
+            # every pair counts, a score of 0 too: it claims the code never applies there
             for column, label in zip(columns, label_list, strict=True):
-                value = float(table[row, column])
-                if value > 0:
-                    found.append(value)
-                    truths.append(int(label in expected))
+                found.append(float(table[row, column]))
+                truths.append(int(label in expected))
 
     for fold in split:
         overlap = fold.train & fold.test
