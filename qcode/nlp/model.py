@@ -74,6 +74,8 @@ class TrainedModel:
         base_rates: dict[str, float] | None = None,
         asked_thresholds: dict[str, float] | None = None,
     ) -> None:
+        import numpy
+
         self._nlp = nlp
         self.info = info
         self.thresholds = dict(thresholds or {})
@@ -86,7 +88,9 @@ class TrainedModel:
         self.reliability = reliability or calibration.RuleReliability({}, {})
         self._word_logits: dict[str, list[float]] = {}
         self._key_vectors: dict[int, Any] = {}
-        self._form_vectors: dict[int, tuple[Any, bool]] = {}
+        self._form_slot: dict[int, int] = {}
+        self._form_table: Any = numpy.zeros((0, len(info.labels)), dtype="float32")
+        self._form_worded: Any = numpy.zeros(0)
         self._key_bias: dict[str, Any] = {}
         self._linear, self._output = _layers(nlp)
 
@@ -145,7 +149,7 @@ class TrainedModel:
         """
         import numpy
 
-        from qcode.nlp.features import EMPTY, MAX_RULE_COUNT, RULE_PREFIX, form_hashes, word_hash
+        from qcode.nlp.features import EMPTY, MAX_RULE_COUNT, RULE_PREFIX, word_hash
 
         width = len(self.info.labels)
         logits = numpy.zeros((documents, width))
@@ -154,26 +158,14 @@ class TrainedModel:
         bias = self._word_vectors([])[1]
         if len(lowers):
             forms, inverse = numpy.unique(lowers, return_inverse=True)
-            known = self._form_vectors
-            fresh = [lower for lower in forms.tolist() if lower not in known]
-            if fresh:
-                per_form = [form_hashes(lower, strings) for lower in fresh]
-                vectors = self._word_vectors([h for hashes in per_form for h in hashes])[0]
-                for lower, hashes in zip(fresh, per_form, strict=True):
-                    total = numpy.zeros(width)
-                    for key in hashes:
-                        total += vectors[key]
-                    known[lower] = (total, bool(hashes))
-            found = [known[lower] for lower in forms.tolist()]
-            table = numpy.stack([vector for vector, _ in found]).astype("float32")
-            has_words = numpy.asarray([worded for _, worded in found], dtype="float64")
+            at = self._form_slots(forms.tolist(), strings)[inverse.reshape(-1)]
             # per document, the sum over its tokens (rows come in document order); no
             # matrix product, whose threads only fight over a busy machine's cores
             rows = numpy.asarray(rows, dtype="int64")
             present = numpy.unique(rows)
             starts = numpy.searchsorted(rows, present)
-            logits[present] = numpy.add.reduceat(table[inverse.reshape(-1)], starts, axis=0)
-            worded = numpy.bincount(rows, weights=has_words[inverse.reshape(-1)],
+            logits[present] = numpy.add.reduceat(self._form_table[at], starts, axis=0)
+            worded = numpy.bincount(rows, weights=self._form_worded[at],
                                     minlength=documents) > 0
         else:
             worded = numpy.zeros(documents, dtype=bool)
@@ -191,6 +183,34 @@ class TrainedModel:
                 counts[ruled_rows, ruled_codes][:, None] * rule_table[ruled_codes],
             )
         return 1.0 / (1.0 + numpy.exp(-(logits + bias)))
+
+    def _form_slots(self, forms: list[int], strings: Any) -> Any:
+        """The row of each lowercase form (by hash) in :attr:`_form_table`, which holds
+        the summed weights of the form's model words (and :attr:`_form_worded` whether
+        it has any); forms met for the first time are added."""
+        import numpy
+
+        from qcode.nlp.features import form_hashes
+
+        slot = self._form_slot
+        fresh = [form for form in forms if form not in slot]
+        if fresh:
+            per_form = [form_hashes(form, strings) for form in fresh]
+            vectors = self._word_vectors([h for hashes in per_form for h in hashes])[0]
+            start = len(slot)
+            if start + len(fresh) > len(self._form_table):
+                size = max(2 * len(self._form_table), start + len(fresh), 1024)
+                table = numpy.zeros((size, len(self.info.labels)), dtype="float32")
+                table[:start] = self._form_table[:start]
+                worded = numpy.zeros(size)
+                worded[:start] = self._form_worded[:start]
+                self._form_table, self._form_worded = table, worded
+            for offset, (form, hashes) in enumerate(zip(fresh, per_form, strict=True)):
+                for key in hashes:
+                    self._form_table[start + offset] += vectors[key]
+                self._form_worded[start + offset] = bool(hashes)
+                slot[form] = start + offset
+        return numpy.fromiter((slot[form] for form in forms), dtype="int64", count=len(forms))
 
     def _word_vectors(self, keys: Sequence[int]) -> tuple[dict[int, Any], Any]:
         """The weight vector of each model word (by hash) and the bias, from the linear
