@@ -222,11 +222,18 @@ class RuleReliability:
     counts: dict[str, dict[str, tuple[int, int]]]
     prior: dict[str, float]
     strength: float = 2.0
+    _known: dict[tuple[str, str], float] = field(default_factory=dict, compare=False,
+                                                 repr=False)
 
     def term_probability(self, code: str, term: str) -> float:
-        prior = self.prior.get(code, GLOBAL_RULE_PRIOR)
-        right, fired = self.counts.get(code, {}).get(term, (0, 0))
-        return (right + self.strength * prior) / (fired + self.strength)
+        found = self._known.get((code, term))
+        if found is None:
+            prior = self.prior.get(code, GLOBAL_RULE_PRIOR)
+            right, fired = self.counts.get(code, {}).get(term, (0, 0))
+            found = self._known[(code, term)] = (right + self.strength * prior) / (
+                fired + self.strength
+            )
+        return found
 
     def probabilities(
         self, triples: Any, term_names: Sequence[str], codes: Sequence[str], rows: int

@@ -271,6 +271,25 @@ class _Batch:
         return int(self.lowers[following]) in _clause_ends()
 
     def hit(self, code: str, kind: str, keyword: str, term: str, start: int, end: int) -> Hit:
+        shown = self.shown(start, end)
+        return Hit(
+            code=code,
+            kind=kind,
+            keyword=keyword,
+            term=term,
+            start=self.idx[start],
+            end=self.ends[end - 1],
+            evidence_start=shown[0],
+            evidence_end=shown[1],
+            sentence_start=shown[2],
+            sentence_end=shown[3],
+            negated=shown[4],
+        )
+
+    def shown(self, start: int, end: int) -> tuple[int, int, int, int, bool]:
+        """For the tokens ``start:end`` (batch positions), the character offsets of the
+        evidence to show (reaching to the nearest negation in their sentence) and of
+        their sentence, and whether the sentence has a negation."""
         number = self.sentence[start]
         low, high = start, end
         negations = self.negations_in(number)
@@ -286,19 +305,7 @@ class _Batch:
             while last > first and self.space[last]:
                 last -= 1
             bounds = self._bounds[number] = (self.idx[first], self.ends[last])
-        return Hit(
-            code=code,
-            kind=kind,
-            keyword=keyword,
-            term=term,
-            start=self.idx[start],
-            end=self.ends[end - 1],
-            evidence_start=self.idx[low],
-            evidence_end=self.ends[high - 1],
-            sentence_start=bounds[0],
-            sentence_end=bounds[1],
-            negated=bool(negations),
-        )
+        return self.idx[low], self.ends[high - 1], bounds[0], bounds[1], bool(negations)
 
 
 class RuleScan:
@@ -421,25 +428,50 @@ class RuleScan:
     def hits(self, row: int, codes: Collection[str] | None = None) -> list[Hit]:
         """The evidence in document ``row``, in text order; with ``codes``, only the
         evidence for those codes and their sub-codes."""
+        return [self.batch.hit(*item) for item in self._found(row, codes)]
+
+    def shown(
+        self, row: int, codes: Collection[str]
+    ) -> list[tuple[str, int, int, int, int]]:
+        """What :meth:`hits` gives a suggestion to show, without making hits: per hit,
+        in text order, its code and the character offsets of its evidence and of its
+        sentence."""
+        found = []
+        for code, _, _, _, start, end in self._found(row, codes):
+            shown = self.batch.shown(start, end)
+            found.append((code, shown[0], shown[1], shown[2], shown[3]))
+        return found
+
+    def _found(
+        self, row: int, codes: Collection[str] | None
+    ) -> list[tuple[str, str, str, str, int, int]]:
+        """(code, kind, keyword, term, start, end) of every hit in document ``row`` for
+        ``codes`` (None: for every code), in text order."""
         table = self.matcher.table
+        # evidence for a code or a sub-code: the code is among the evidence's columns
+        # (those of its own code and that code's ancestors)
+        wanted = None if codes is None else frozenset(
+            table.column[code] for code in codes if code in table.column
+        )
+        keywords = table.keywords
         found: list[tuple[str, str, str, str, int, int]] = []
         for position, info in zip(*self.tokens(row), strict=True):
             for index, kind in info.keywords:
-                keyword = table.keywords[index]
-                found.append(
-                    (keyword.code, kind, keyword.keyword, info.lemma, position, position + 1)
-                )
+                keyword = keywords[index]
+                if wanted is None or not wanted.isdisjoint(keyword.columns):
+                    found.append(
+                        (keyword.code, kind, keyword.keyword, info.lemma, position, position + 1)
+                    )
         for phrase, start, end in self.phrases[row]:
-            found.append((phrase.code, PHRASE, phrase.keyword, phrase.term_text, start, end))
+            if wanted is None or not wanted.isdisjoint(phrase.columns):
+                found.append((phrase.code, PHRASE, phrase.keyword, phrase.term_text, start, end))
         for name, start, end in self.pattern_matches[row]:
-            found.append((name.rsplit("#", 1)[0], PATTERN, name, name, start, end))
-        if codes is not None:
-            wanted = tuple(codes)
-            prefixes = tuple(code + "." for code in wanted)
-            found = [f for f in found if f[0] in wanted or f[0].startswith(prefixes)]
-        # token order is text order: sort the plain tuples before making hits
+            code = name.rsplit("#", 1)[0]
+            if wanted is None or not wanted.isdisjoint(table.columns_of(code)):
+                found.append((code, PATTERN, name, name, start, end))
+        # token order is text order
         found.sort(key=lambda item: (item[4], item[0], item[1], item[2]))
-        return [self.batch.hit(*item) for item in found]
+        return found
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from qcode.nlp.model import TrainedModel
-    from qcode.nlp.rules import Hit, RuleMatcher, RuleScan
+    from qcode.nlp.rules import RuleMatcher, RuleScan
 
 RULES = "rules"
 MODEL = "model"
@@ -102,6 +102,7 @@ def iter_suggestions(
         if questions and scorer.reads_questions and matcher is not None:
             asked = _asked([questions.get((t, n), "") for t, n, _ in batch], matcher)
         yield from scorer.score_batch(batch, docs, scan, asked)
+
 
 
 def score_table(
@@ -309,26 +310,31 @@ class _Scorer:
         # name the most specific code that passes: drop a code whose sub-code passes
         shown = passed & ~((passed.astype("int8") @ self.descendants.T.astype("int8")) > 0)
         hit_rows, hit_columns = numpy.nonzero(shown)
+        # what each suggestion needs, read from the arrays at once
+        at = (hit_rows, hit_columns)
+        ruled_at = ((terms[at] > 0) | (patterns[at] > 0)).tolist()
+        model_at = (probability[at] >= 0.5).tolist()
+        score_at = [round(value, 4) for value in scores[at].tolist()]
         chosen: dict[int, list[int]] = {}
-        for row, column in zip(hit_rows.tolist(), hit_columns.tolist(), strict=True):
-            chosen.setdefault(row, []).append(column)
+        for k, row in enumerate(hit_rows.tolist()):
+            chosen.setdefault(row, []).append(k)
+        columns_at = hit_columns.tolist()
         result: list[Suggestion] = []
-        for row, columns in chosen.items():
+        for row, ks in chosen.items():
             transcript, number, text = batch[row]
-            ruled = [c for c in columns if terms[row, c] or patterns[row, c]]
-            hits = scan.hits(row, [self.codes[c] for c in ruled]) if scan and ruled else []
+            ruled = [self.codes[columns_at[k]] for k in ks if ruled_at[k]]
+            hits = scan.shown(row, ruled) if scan and ruled else []
             made = []
-            for column in columns:
+            for k in ks:
+                column = columns_at[k]
                 code = self.codes[column]
-                by_rules = column in ruled
-                by_model = bool(probability[row, column] >= 0.5)
-                method = _method(by_rules, by_model)
+                by_rules = ruled_at[k]
                 # the words a model leaned on are shown when no rule words are
                 model_spans = self._model_spans(code, docs[row]) if not by_rules else []
                 prefix = code + "."
-                own = [h for h in hits if h.code == code or h.code.startswith(prefix)]
+                own = [h for h in hits if h[0] == code or h[0].startswith(prefix)]
                 texts, spans = _evidence(own, model_spans, text)
-                score = round(float(scores[row, column]), 4)
+                score = score_at[k]
                 made.append(
                     (
                         -score,
@@ -338,7 +344,7 @@ class _Scorer:
                             segment=number,
                             code=code,
                             score=score,
-                            method=method,
+                            method=_method(by_rules, model_at[k]),
                             evidence=texts,
                             spans=spans,
                         ),
@@ -398,23 +404,23 @@ def _method(by_rules: bool, by_model: bool) -> str:
 
 
 def _evidence(
-    hits: list[Hit], model_spans: list[tuple[int, int]], text: str
+    hits: list[tuple[str, int, int, int, int]], model_spans: list[tuple[int, int]], text: str
 ) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """The matched words (a span inside another matched span is left out), then their
     sentences, then the words the model leaned on; and the character spans of the
-    words."""
+    words. ``hits`` are as :meth:`~qcode.nlp.rules.RuleScan.shown` gives them."""
     spans: list[tuple[int, int]] = []
     # in order of start (longest first), a span lies inside an earlier one exactly when
     # it ends before the furthest end so far
     furthest = -1
-    for start, end in sorted({(h.evidence_start, h.evidence_end) for h in hits},
+    for start, end in sorted({(h[1], h[2]) for h in hits},
                              key=lambda span: (span[0], -span[1])):
         if end > furthest:
             spans.append((start, end))
             furthest = end
     texts = [text[start:end] for start, end in spans]
     for hit in hits:
-        sentence = hit.sentence(text)
+        sentence = text[hit[3] : hit[4]]
         if sentence and sentence not in texts:
             texts.append(sentence)
     for start, end in model_spans:
