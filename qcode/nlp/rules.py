@@ -236,13 +236,15 @@ class _Batch:
         small = table[:, 1:].view("int64")
         starts = small[:, 0] == 1
         starts[numpy.asarray(self.offsets[:-1])[numpy.asarray(sizes) > 0]] = True
-        self.sentence = (numpy.cumsum(starts) - 1).tolist()
+        # per token, read one at a time for the few tokens evidence is shown for: views
+        # that give Python numbers, not lists of every token of the batch
+        self.sentence: Sequence[int] = _view(numpy.cumsum(starts) - 1)
         first = numpy.nonzero(starts)[0]
         self.sentence_first = first.tolist()
         self.sentence_stop = [*first[1:].tolist(), self.size]
-        self.idx = small[:, 1].tolist()
-        self.ends = (small[:, 1] + small[:, 2]).tolist()
-        self.space = small[:, 3].astype(bool).tolist()
+        self.idx: Sequence[int] = _view(small[:, 1])
+        self.ends: Sequence[int] = _view(small[:, 1] + small[:, 2])
+        self.space: Sequence[bool] = _view(small[:, 3].astype(bool))
 
     def span(self, row: int) -> tuple[int, int]:
         return self.offsets[row], self.offsets[row + 1]
@@ -472,6 +474,14 @@ class RuleScan:
         # token order is text order
         found.sort(key=lambda item: (item[4], item[0], item[1], item[2]))
         return found
+
+
+def _view(values: Any) -> Any:
+    """A memoryview of a one-dimensional numpy array: indexing it gives Python ints or
+    bools, as a list would, without making a Python object per element up front."""
+    import numpy
+
+    return numpy.ascontiguousarray(values).data
 
 
 @lru_cache(maxsize=1)
