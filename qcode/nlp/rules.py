@@ -143,6 +143,32 @@ class RuleMatcher:
                 scan.add_patterns(row, self._find_patterns(scan, row, doc))
         return scan
 
+    def keyword_columns(self, doc: Doc) -> list[tuple[int, tuple[int, ...]]]:
+        """For every token of ``doc`` that is a keyword (as its lemma or a part of a
+        compound), its character offset and the codebook positions of the codes (and
+        their ancestors) its keywords point to; phrases and patterns are not looked for."""
+        import numpy
+        from spacy.attrs import IDX, LOWER
+
+        if not len(doc):
+            return []
+        table = doc.to_array([LOWER, IDX])
+        forms, inverse = numpy.unique(table[:, 0], return_inverse=True)
+        strings = doc.vocab.strings
+        columns = [self._info(lower, strings).columns for lower in forms.tolist()]
+        found = numpy.nonzero(numpy.asarray([bool(c) for c in columns])[inverse.reshape(-1)])[0]
+        return [
+            (int(table[position, 1]), columns[k])
+            for position, k in zip(found.tolist(), inverse.reshape(-1)[found].tolist(),
+                                   strict=True)
+        ]
+
+    def _info(self, lower: int, strings: Any) -> FormInfo:
+        info = self._forms.get(lower)
+        if info is None:
+            info = self._forms[lower] = self.table.info(lexicon.normalise(strings[lower]))
+        return info
+
     def match(self, doc: Doc) -> list[Hit]:
         """All rule hits in one processed document, in text order."""
         return self.scan([doc]).hits(0)
