@@ -105,6 +105,8 @@ def iter_suggestions(
             if questions and scorer.reads_questions and matcher is not None:
                 asked = _asked([questions.get((t, n), "") for t, n, _ in batch], matcher)
             made = scorer.score_batch(batch, docs, scan, asked)
+            # freed now, not walked by the collection that follows
+            del docs, scan, asked
         yield from made
 
 
