@@ -45,6 +45,8 @@ def question_evidence(questions: Sequence[str], matcher: RuleMatcher) -> Any:
         begins = [0]
         for text in texts[:-1]:
             begins.append(begins[-1] + len(text) + len(SEPARATOR))
-        for offset, columns in matcher.keyword_columns(nlp(SEPARATOR.join(texts))):
+        # keywords are found by their forms: the tokenizer is all the pipeline needed
+        doc = nlp.tokenizer(SEPARATOR.join(texts))
+        for offset, columns in matcher.keyword_columns(doc):
             found[rows[bisect_right(begins, offset) - 1], list(columns)] = True
     return found
