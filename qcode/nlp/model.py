@@ -137,7 +137,14 @@ class TrainedModel:
         return numpy.asarray(scores, dtype="float64")
 
     def predict_tokens(
-        self, lowers: Any, rows: Any, documents: int, strings: Any, terms: Any, codes: Sequence[str]
+        self,
+        lowers: Any,
+        rows: Any,
+        documents: int,
+        strings: Any,
+        terms: Any,
+        codes: Sequence[str],
+        unique: tuple[Any, Any] | None = None,
     ) -> Any:
         """What :meth:`predict_bag` gives for the bag :func:`~qcode.nlp.features.bag_of_words`
         would make from these tokens and rule evidence, computed without the bag.
@@ -145,7 +152,8 @@ class TrainedModel:
         The model is linear in word counts, so a document's output before the logistic is
         the bias plus, for every token, the summed weights of its form's words, plus the
         weight of each code's rule evidence times its count: one weight vector per
-        distinct form (kept between batches) and a sum per document.
+        distinct form (kept between batches) and a sum per document. ``unique``: the
+        distinct forms of ``lowers`` and where each token's is, when already known.
         """
         import numpy
 
@@ -156,19 +164,24 @@ class TrainedModel:
         if documents == 0:
             return logits
         bias = self._word_vectors([])[1]
+        worded = numpy.zeros(documents, dtype=bool)
         if len(lowers):
-            forms, inverse = numpy.unique(lowers, return_inverse=True)
-            at = self._form_slots(forms.tolist(), strings)[inverse.reshape(-1)]
-            # per document, the sum over its tokens (rows come in document order); no
-            # matrix product, whose threads only fight over a busy machine's cores
-            rows = numpy.asarray(rows, dtype="int64")
-            present = numpy.unique(rows)
-            starts = numpy.searchsorted(rows, present)
-            logits[present] = numpy.add.reduceat(self._form_table[at], starts, axis=0)
-            worded = numpy.bincount(rows, weights=self._form_worded[at],
-                                    minlength=documents) > 0
-        else:
-            worded = numpy.zeros(documents, dtype=bool)
+            forms, inverse = unique if unique is not None else numpy.unique(
+                lowers, return_inverse=True
+            )
+            slots = self._form_slots(forms.tolist(), strings)
+            # only the tokens whose form gives the model words (not punctuation, numbers
+            # or spaces) add anything
+            useful = numpy.nonzero(self._form_worded[slots][inverse.reshape(-1)])[0]
+            if len(useful):
+                at = slots[inverse.reshape(-1)[useful]]
+                # per document, the sum over its tokens (rows come in document order); no
+                # matrix product, whose threads only fight over a busy machine's cores
+                rows = numpy.asarray(rows, dtype="int64")[useful]
+                present = numpy.unique(rows)
+                starts = numpy.searchsorted(rows, present)
+                logits[present] = numpy.add.reduceat(self._form_table[at], starts, axis=0)
+                worded[present] = True
         empty = self._word_vectors([word_hash(EMPTY)])[0][word_hash(EMPTY)]
         logits[~worded] += empty
         if terms is not None and len(codes):

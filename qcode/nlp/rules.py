@@ -114,6 +114,7 @@ class RuleMatcher:
             return scan
         batch = scan.batch
         forms, inverse = numpy.unique(batch.lowers, return_inverse=True)
+        batch.unique = (forms, inverse)
         strings = docs[0].vocab.strings
         cache = self._forms
         infos: list[FormInfo] = []
@@ -323,6 +324,8 @@ class _Batch:
         self.rows: Any = numpy.repeat(numpy.arange(len(docs)), sizes)
         self.negations: list[int] = []
         self._bounds: dict[int, tuple[int, int]] = {}
+        self.unique: tuple[Any, Any] | None = None
+        """The distinct lowercase forms of the batch and, per token, which (once read)."""
         if not self.size:
             self.lowers: Any = numpy.zeros(0, dtype="uint64")
             return

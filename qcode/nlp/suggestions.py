@@ -403,15 +403,18 @@ class _Scorer:
 
 def _tokens(
     docs: list[Doc], scan: RuleScan | None
-) -> tuple[Any, Any, int, Any, Any, Sequence[str]]:
+) -> tuple[Any, Any, int, Any, Any, Sequence[str], Any]:
     """What :meth:`TrainedModel.predict_tokens` reads: the tokens' lowercase forms and
-    documents (from the rule scan's arrays when there is one) and the rule evidence."""
+    documents (from the rule scan's arrays when there is one, with the distinct forms
+    it found) and the rule evidence."""
     import numpy
     from spacy.attrs import LOWER
 
+    unique = None
     if scan is not None:
         lowers, rows = scan.batch.lowers, scan.batch.rows
         terms, codes = scan.terms, scan.matcher.codes
+        unique = scan.batch.unique
     else:
         lowers = numpy.concatenate(
             [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
@@ -419,7 +422,7 @@ def _tokens(
         rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
         terms, codes = None, []
     strings = docs[0].vocab.strings if docs else None
-    return lowers, rows, len(docs), strings, terms, codes
+    return lowers, rows, len(docs), strings, terms, codes, unique
 
 
 def _method(by_rules: bool, by_model: bool) -> str:
