@@ -146,8 +146,8 @@ class Combiner:
     length_range: tuple[float, float] = LENGTH_RANGE
     """Turn lengths (in tokens) are taken within this range (see :func:`length_range`)."""
     question_weights: tuple[float, float] = (0.0, 0.0)
-    """Change in log odds when the interviewer's question before the turn has rule
-    evidence for the code, and again when the turn has some too (see
+    """Change in log odds when the interviewer's question before the turn has keywords
+    of the code, and again when the turn has rule evidence for it too (see
     :func:`fit_question_weights`); 0 and 0 until fitted on turns with known questions."""
 
     def scores(
@@ -160,7 +160,7 @@ class Combiner:
     ) -> Any:
         """Scores for arrays of one shape (``tokens``: each pair's turn length; ``codes``:
         the code of each column of 2-d arrays; ``question``: whether the question before
-        the turn has rule evidence for the code, None where no question is known: then
+        the turn has keywords of the code, None where no question is known: then
         the score is what it would be without :attr:`question_weights`)."""
         import numpy
 
@@ -406,9 +406,9 @@ def fit_question_weights(
 ) -> tuple[float, float]:
     """The :attr:`Combiner.question_weights` for pairs scored ``scores`` without their
     question: by L2-penalised logistic regression of ``truths`` on whether the question
-    has rule evidence for the code and whether the turn has too (``ruled``), with the
-    scores' log odds as a fixed offset. The other weights stay as they are, so a turn
-    whose question is not known is scored exactly as before."""
+    has keywords of the code and whether the turn has rule evidence for it too
+    (``ruled``), with the scores' log odds as a fixed offset. The other weights stay as
+    they are, so a turn whose question is not known is scored exactly as before."""
     import numpy
 
     s = numpy.clip(numpy.ravel(scores).astype("float64"), 1e-6, 1 - 1e-6)

@@ -16,6 +16,9 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from qcode.models import Codebook
+from qcode.nlp.examples import TrainingExample
+
 if TYPE_CHECKING:
     from qcode.nlp.rules import RuleMatcher
 
@@ -50,3 +53,17 @@ def question_evidence(questions: Sequence[str], matcher: RuleMatcher) -> Any:
         for offset, columns in matcher.keyword_columns(doc):
             found[rows[bisect_right(begins, offset) - 1], list(columns)] = True
     return found
+
+
+def question_columns(
+    examples: Sequence[TrainingExample], codebook: Codebook, labels: list[str]
+) -> Any:
+    """Whether each example's question has keywords of each label (see
+    :func:`question_evidence`); None when no example has a question."""
+    if not any(example.context for example in examples):
+        return None
+    from qcode.nlp.rules import RuleMatcher
+
+    matcher = RuleMatcher(codebook)
+    found = question_evidence([example.context for example in examples], matcher)
+    return found[:, [matcher.codes.index(label) for label in labels]]

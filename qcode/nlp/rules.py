@@ -38,6 +38,7 @@ from qcode.nlp.keywords import (
     KeywordTable,
     Phrase,
 )
+from qcode.nlp.phrases import PhraseFinder
 from qcode.nlp.timed_regex import RegexGuard
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class RuleMatcher:
         self._generation = lexicon.generation
         self._regex = RegexGuard()
         self._matcher = _compile_patterns(codebook, self._regex)
-        self._words: tuple[Any, Any, int] | None = None
+        self._phrase_finder = PhraseFinder(self.table)
 
     @property
     def stopped(self) -> list[str]:
@@ -137,7 +138,7 @@ class RuleMatcher:
         anchored = numpy.nonzero(flags[inverse, 2])[0]
         if len(anchored):
             fills = [self._token_fills(lower, strings) for lower in forms.tolist()]
-            self._phrases(scan, anchored, inverse, [infos[k] for k in range(len(infos))], fills)
+            self._phrase_finder.find(scan, anchored, inverse, infos, fills)
             scan.count_phrases()
         if self._matcher is not None:
             for row, doc in enumerate(docs):
@@ -184,104 +185,6 @@ class RuleMatcher:
         if found is None:
             found = self.table.fills(lexicon.normalise(strings[lower]))
             self._fills[lower] = found
-        return found
-
-    def _phrases(
-        self,
-        scan: RuleScan,
-        anchored: Any,
-        inverse: Any,
-        infos: list[FormInfo],
-        fills: list[frozenset[int]],
-    ) -> None:
-        """Find the phrases of a batch (into ``scan.phrases``). ``anchored`` are the
-        batch positions of tokens that may anchor a phrase, ``inverse`` the form of every
-        token, ``infos`` and ``fills`` each form's analysis and the phrase words it can
-        stand for.
-
-        Every (anchor, phrase) pair is a candidate; with numpy over the whole batch, a
-        candidate is kept only when every word of its phrase stands somewhere in the
-        document (most are not). Only for the documents with candidates left are the
-        places of the words they need gathered and the phrases looked for near their
-        anchors."""
-        import numpy
-
-        batch = scan.batch
-        words_of, word_ptr, word_count = self._phrase_words()
-        # candidates: each anchoring token with each phrase it anchors, in text order
-        phrase, position = _expand([info.anchors for info in infos], inverse, anchored)
-        row = batch.rows[position]
-        # which phrase words each document has
-        has_fill = numpy.asarray([bool(f) for f in fills])
-        filled = numpy.nonzero(has_fill[inverse])[0]
-        pair_words, pair_positions = _expand([tuple(f) for f in fills], inverse, filled)
-        present = numpy.zeros((len(batch.offsets) - 1, word_count), dtype=bool)
-        present[batch.rows[pair_positions], pair_words] = True
-        # a candidate whose phrase misses a word in its document is dropped
-        sizes = word_ptr[phrase + 1] - word_ptr[phrase]
-        starts = numpy.repeat(word_ptr[phrase] - numpy.cumsum(sizes) + sizes, sizes)
-        needed = words_of[starts + numpy.arange(int(sizes.sum()))]
-        there = present[numpy.repeat(row, sizes), needed]
-        bounds = numpy.concatenate(([0], numpy.cumsum(sizes)[:-1]))
-        kept = numpy.logical_and.reduceat(there, bounds) if len(there) else there
-        if not kept.any():
-            return
-        cuts = numpy.searchsorted(filled, batch.offsets).tolist()
-        phrases = self.table.phrases
-        candidates: dict[int, list[tuple[int, Phrase]]] = {}
-        for r, p, index in zip(row[kept].tolist(), position[kept].tolist(),
-                               phrase[kept].tolist(), strict=True):
-            candidates.setdefault(r, []).append((p, phrases[index]))
-        for r, found in candidates.items():
-            at = filled[cuts[r] : cuts[r + 1]]
-            scan.phrases[r] = self._find_phrases(
-                scan, r, found, at.tolist(), [fills[k] for k in inverse[at].tolist()]
-            )
-
-    def _phrase_words(self) -> tuple[Any, Any, int]:
-        """The words of every phrase laid end to end, where each phrase's start, and
-        one more than the highest word id."""
-        import numpy
-
-        if self._words is None:
-            phrases = self.table.phrases
-            flat = [w for phrase in phrases for w in sorted(phrase.all_words)]
-            ptr = numpy.concatenate(
-                ([0], numpy.cumsum([len(phrase.all_words) for phrase in phrases]))
-            ).astype("int64")
-            top = max(flat, default=-1) + 1
-            self._words = (numpy.asarray(flat, dtype="int64"), ptr, top)
-        return self._words
-
-    def _find_phrases(
-        self,
-        scan: RuleScan,
-        row: int,
-        candidates: list[tuple[int, Phrase]],
-        positions: list[int],
-        fills: list[frozenset[int]],
-    ) -> list[tuple[Phrase, int, int]]:
-        """The phrases of ``candidates`` (anchor position, phrase) found in document
-        ``row``; ``positions`` are the batch positions of its tokens that can stand for a
-        phrase word, ``fills`` which words each can."""
-        needed = frozenset().union(*(phrase.all_words for _, phrase in candidates))
-        start = scan.batch.span(row)[0]
-        # where each phrase word that is needed can stand, in text order
-        where: dict[int, list[int]] = {}
-        for position, ids in zip(positions, fills, strict=True):
-            for word in ids & needed:
-                where.setdefault(word, []).append(position - start)
-        found = []
-        for position, phrase in candidates:
-            span = _phrase_span(phrase, position - start, where)
-            if span is None:
-                continue
-            first, stop = start + span[0], start + span[1]
-            if not scan.batch.same_sentence(first, stop - 1):
-                continue
-            if phrase.ordered and not scan.batch.ends_clause(stop - 1):
-                continue
-            found.append((phrase, first, stop))
         return found
 
     def _find_patterns(self, scan: RuleScan, row: int, doc: Doc) -> list[tuple[str, int, int]]:
@@ -574,21 +477,6 @@ class RuleScan:
         return found
 
 
-def _expand(per_form: list[tuple[int, ...]], inverse: Any, positions: Any) -> tuple[Any, Any]:
-    """For the tokens at batch ``positions`` (of forms ``inverse[positions]``), every
-    value their form has in ``per_form``, and the position it came from, in order."""
-    import numpy
-
-    width = numpy.asarray([len(values) for values in per_form], dtype="int64")
-    flat = numpy.asarray([v for values in per_form for v in values], dtype="int64")
-    first = numpy.concatenate(([0], numpy.cumsum(width)[:-1]))
-    forms = inverse[positions]
-    counts = width[forms]
-    total = int(counts.sum())
-    starts = numpy.repeat(first[forms] - numpy.cumsum(counts) + counts, counts)
-    return flat[starts + numpy.arange(total)], numpy.repeat(positions, counts)
-
-
 def _view(values: Any) -> Any:
     """A memoryview of a one-dimensional numpy array: indexing it gives Python ints or
     bools, as a list would, without making a Python object per element up front."""
@@ -624,33 +512,3 @@ def _compile_patterns(codebook: Codebook, guard: RegexGuard) -> Matcher | None:
                     f"pattern: {first}"
                 ) from error
     return matcher
-
-
-def _phrase_span(
-    phrase: Phrase, anchor: int, where: dict[int, list[int]]
-) -> tuple[int, int] | None:
-    """Find every word of ``phrase`` near ``anchor``: in any order, as Dutch word order
-    moves them ("informatie delen", "delen we informatie", "informatie wordt gedeeld"),
-    or in order for a separated verb and its particle. Each word is taken at its nearest
-    free place within the phrase's reach of the anchor (the earlier one on a tie);
-    ``where[word]`` lists the token positions that can stand for a phrase word."""
-    reach = phrase.reach or len(phrase.words) + 1
-    low, high = anchor - reach, anchor + reach
-    used: list[int] = []
-    for word in phrase.words:
-        best = None
-        for j in where.get(word, ()):
-            if j < low or j in used:
-                continue
-            if j > high:
-                break
-            if phrase.ordered and used and j <= used[-1]:
-                continue
-            if best is None or abs(j - anchor) < abs(best - anchor):
-                best = j
-        if best is None:
-            return None
-        used.append(best)
-    if anchor not in used:
-        return None
-    return min(used), max(used) + 1

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from qcode.models import Codebook
 from qcode.nlp import calibration, levels
+from qcode.nlp.context import question_columns
 from qcode.nlp.errors import NlpError, TooFewExamplesError
 from qcode.nlp.examples import TrainingExample
 from qcode.nlp.features import Bags
 from qcode.nlp.model import ModelInfo, TrainedModel, _layers, blank_classifier
+from qcode.nlp.reading import read
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -69,7 +71,7 @@ class _Prepared:
     tokens: Any
     """The length of each example in tokens."""
     question: Any = None
-    """Per example and label, whether the question before it has rule evidence for the
+    """Per example and label, whether the question before it has keywords of the
     label; None when no example has a question."""
 
     def __len__(self) -> int:
@@ -141,7 +143,7 @@ def train_model(
     chosen_epochs = epochs is not None
     if epochs is None:
         epochs = default_epochs(len(everything))
-    bags, evidence, tokens = _read([e.text for e in everything], codebook)
+    bags, evidence, tokens = read([e.text for e in everything], codebook)
     kept = [all_labels.index(label) for label in labels]
     weights = numpy.asarray([e.weight for e in everything], dtype="float32")
     prepared = _Prepared(
@@ -150,7 +152,7 @@ def train_model(
         mask=known[:, kept] * weights[:, None],
         groups=[e.group for e in everything],
         tokens=tokens,
-        question=_questions(everything, codebook, labels),
+        question=question_columns(everything, codebook, labels),
     )
     del truth, known
     combiner = calibration.DEFAULT_COMBINER
@@ -207,7 +209,7 @@ def _typical(nlp: Language, labels: list[str], texts: Sequence[str], codebook: C
     import numpy
 
     step = max(1, len(texts) // MAX_UNLABELED)
-    bags, _, _ = _read(list(texts[::step]), codebook)
+    bags, _, _ = read(list(texts[::step]), codebook)
     model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
 )
     p = numpy.clip(model.predict_bag(bags.take(numpy.arange(len(bags)))), 1e-4, 1 - 1e-4)
@@ -255,7 +257,7 @@ def _fit(
 
     The bag-of-words model's linear layer is updated directly with the gradient of the
     log loss (codes an example says nothing about are left out of it, and each example
-    counts with its weight), fed the bags :func:`_read` computed once; no spaCy
+    counts with its weight), fed the bags :func:`~qcode.nlp.reading.read` computed once; no spaCy
     documents or examples are built per update. ``checkpoint`` is called with the
     number of epochs done and the model after every epoch.
     """
@@ -336,71 +338,6 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     order = list(range(len(groups)))
     random.Random(seed).shuffle(order)
     return [sorted(order[n::k]) for n in range(k)][:keep]
-
-
-_Read = tuple[Bags, tuple[Any, list[str], list[str]], Any]
-_last_read: dict[tuple[str, int, int], _Read] = {}
-
-
-def _read(texts: Sequence[str], codebook: Codebook) -> _Read:
-    """The bag of words of every text, the distinct (document, code column, term) rule
-    evidence with the term names and the code of each column, and each text's length in
-    tokens. Texts are read 256 at
-    a time so that only one batch of spaCy documents is in memory at once. The last
-    result is kept: ``qcode train`` reads the same texts for both levels."""
-    key = (codebook.version, len(texts), hash(tuple(texts)))
-    found = _last_read.get(key)
-    if found is None:
-        found = _read_texts(texts, codebook)
-        _last_read.clear()
-        _last_read[key] = found
-    return found
-
-
-def _read_texts(texts: Sequence[str], codebook: Codebook) -> _Read:
-    import numpy
-
-    from qcode.nlp.features import bag_of_words
-    from qcode.nlp.pipeline import get_pipeline
-    from qcode.nlp.rules import RuleMatcher
-
-    matcher = RuleMatcher(codebook)
-    pipeline = get_pipeline()
-    bags = []
-    parts = []
-    tokens: list[int] = []
-    for start in range(0, len(texts), 256):
-        docs = list(pipeline.pipe(texts[start : start + 256], batch_size=256))
-        tokens.extend(len(doc) for doc in docs)
-        scan = matcher.scan(docs)
-        strings = docs[0].vocab.strings if docs else None
-        bags.append(
-            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings,
-                         evidence=(scan.terms, matcher.codes))
-        )
-        triples = scan.triples
-        triples[:, 0] += start
-        parts.append(triples)
-    names = [""] * len(matcher.table.terms)
-    for name, index in matcher.table.terms.items():
-        names[index] = name
-    found = numpy.concatenate(parts) if parts else numpy.zeros((0, 3), dtype="int64")
-    return Bags(bags), (found, names, matcher.codes), numpy.asarray(tokens, dtype="int64")
-
-
-def _questions(
-    examples: Sequence[TrainingExample], codebook: Codebook, labels: list[str]
-) -> Any:
-    """Whether each example's question has rule evidence for each label; None when no
-    example has a question."""
-    if not any(example.context for example in examples):
-        return None
-    from qcode.nlp.context import question_evidence
-    from qcode.nlp.rules import RuleMatcher
-
-    matcher = RuleMatcher(codebook)
-    found = question_evidence([example.context for example in examples], matcher)
-    return found[:, [matcher.codes.index(label) for label in labels]]
 
 
 def _reliability(
