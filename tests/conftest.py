@@ -4,6 +4,7 @@ helpers every test file shares: the CLI runner, ``qcode``, ``assert_user_error``
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,13 @@ from typer.testing import CliRunner
 from qcode.store import Project, init_project
 
 runner = CliRunner()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Rich fixes a console's width when it is made if COLUMNS is set then (pytest-xdist's
+    # workers set it); without it each command is laid out for the COLUMNS it runs with.
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 
 
 def qcode(project: Path | Project, *args: str, **env: str) -> Any:

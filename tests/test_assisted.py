@@ -327,3 +327,25 @@ def test_cli_review_takes_one_key_re_asks_and_finds_another_code(project: Projec
     result = runner.invoke(app, other, input="o" "xqzwv\n" "\n" "s" "q")
     assert "no code matches 'xqzwv'" in result.stderr
     assert "accepted 0, rejected 0, skipped 1" in result.stderr
+
+
+def test_each_respondent_turn_is_read_with_the_question_it_answers(
+    project: Project, tmp_path: Path
+) -> None:
+    from qcode.importing import import_paths
+
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    (folder / "oost-r03.txt").write_text(
+        "I: Goedemorgen.\n\nI: Hoe werkt het huis?\n\nR: Goed.\n\nR: En verder ook.\n",
+        encoding="utf-8",
+    )
+    import_paths(project, [folder])
+    found = assisted.questions(project, ["noord-r01", "oost-r03"])
+    assert found[("noord-r01", 4)] == "Hoe is het vertrouwen tussen de partners?"
+    assert found[("oost-r03", 3)] == "Goedemorgen. Hoe werkt het huis?"
+    assert ("oost-r03", 4) not in found  # it follows the respondent's own turn
+    assert not any(key[1] % 2 for key in found if key[0] == "noord-r01")
+    add_codings(project, [Coding("noord-r01", 4, "trust.high", "ans")])
+    segments = {s.segment: s for s in assisted.coded_segments(project)}
+    assert segments[4].context == "Hoe is het vertrouwen tussen de partners?"

@@ -119,3 +119,46 @@ def test_each_code_gets_its_own_shift_when_the_evidence_says_less_for_it() -> No
     assert both[0, 1] > 0.7 > 0.3 > both[0, 0]
     plain = calibration.fit_combiner(model, numpy.zeros(n), truths)
     assert plain.code_bias == {}
+
+
+def test_the_length_effect_is_held_within_the_lengths_it_was_fitted_on() -> None:
+    rng = numpy.random.default_rng(5)
+    n = 3000
+    model = rng.uniform(0.05, 0.95, n)
+    tokens = rng.integers(40, 121, n)  # turns of 40 to 120 tokens, evenly spread
+    z = numpy.log(model / (1 - model)) + 1.5 * numpy.log(tokens / 70)
+    truths = (rng.random(n) < 1 / (1 + numpy.exp(-z))).astype(int)
+    fitted = calibration.fit_combiner(model, numpy.zeros(n), truths, tokens)
+    low, high = fitted.length_range
+    assert low == pytest.approx(48, abs=2) and high == pytest.approx(112, abs=2)
+    assert fitted.weights[4] == pytest.approx(1.5, abs=0.4)
+    at = numpy.full(4, 0.5)
+    # a one-line quote and a monologue are scored as turns at the edges of the range
+    short, edge, inside, long = fitted.scores(at, numpy.zeros(4), [8, low, 70, 2000])
+    assert short == pytest.approx(edge)
+    assert edge < inside < long
+    assert long == pytest.approx(fitted.scores(at[:1], numpy.zeros(1), [high])[0])
+
+
+def test_a_question_that_points_to_the_code_raises_the_score_and_no_question_changes_nothing(
+) -> None:
+    rng = numpy.random.default_rng(9)
+    n = 4000
+    scores = rng.uniform(0.05, 0.6, n)
+    asked = rng.random(n) < 0.3
+    ruled = rng.random(n) < 0.5
+    # where the question points to the code, it applies with three times the odds
+    z = numpy.log(scores / (1 - scores)) + numpy.where(asked, numpy.log(3.0), 0.0)
+    truths = (rng.random(n) < 1 / (1 + numpy.exp(-z))).astype(int)
+    weights = calibration.fit_question_weights(scores, asked, ruled, truths)
+    assert weights[0] == pytest.approx(numpy.log(3.0), abs=0.3)
+    assert abs(weights[1]) < 0.3
+    assert calibration.fit_question_weights(scores, numpy.zeros(n), ruled, truths) == (0.0, 0.0)
+    combiner = calibration.Combiner(weights=(0.0, 1.0, 0.0, 0.0, 0.0), fitted_on=n,
+                                    question_weights=weights)
+    model = numpy.full((1, 2), 0.3)
+    plain = combiner.scores(model, numpy.zeros((1, 2)), 70)
+    assert numpy.allclose(plain, 0.3)
+    with_question = combiner.scores(model, numpy.zeros((1, 2)), 70,
+                                    question=numpy.asarray([[True, False]]))
+    assert with_question[0, 0] > 0.5 and with_question[0, 1] == pytest.approx(0.3)

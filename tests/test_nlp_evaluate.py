@@ -81,6 +81,10 @@ def test_report_has_every_method_and_honest_counts() -> None:
         assert 0.0 <= method.micro.f1 <= 1.0
     # on these easy, keyword-rich segments the rules must do well
     assert report.methods["combined"].micro.f1 > 0.8
+    # the calibration error of every method counts every (segment, code) pair, also
+    # those the rules score 0
+    for method in ("rules", "codebook", "model", "combined"):
+        assert report.calibration[method].pairs == len(data) * 3
 
 
 def test_full_level_reports_sub_codes() -> None:

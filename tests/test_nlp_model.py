@@ -13,6 +13,7 @@ from qcode.nlp import (
     TooFewExamplesError,
     TrainedModel,
     TrainingExample,
+    calibration,
     suggest,
     train_model,
 )
@@ -231,3 +232,95 @@ def test_fast_token_prediction_equals_the_bag_of_words(top_model: TrainedModel) 
     by_bag = top_model.predict_bag(docs_bag(docs, scan))
     by_tokens = top_model.predict_tokens(*_tokens(docs, scan))
     assert numpy.allclose(by_bag, by_tokens, atol=1e-5)
+
+
+def test_a_saved_model_keeps_its_combiner_length_range(top_model: TrainedModel) -> None:
+    loaded = TrainedModel.from_bytes(top_model.to_bytes())
+    assert loaded.combiner.length_range == top_model.combiner.length_range
+    assert loaded.combiner.length_range != calibration.LENGTH_RANGE
+
+
+def test_the_number_of_epochs_whose_out_of_fold_scores_are_best_is_chosen() -> None:
+    from qcode.nlp.training import choose_epochs
+
+    rng = numpy.random.default_rng(2)
+    truth = (rng.random((300, 2)) < 0.3).astype(float)
+    known = numpy.ones_like(truth, dtype=bool)
+    tokens = numpy.full((300, 2), 70)
+    rules = numpy.zeros_like(truth)
+    sharp = numpy.where(truth > 0, 0.8, 0.1) + rng.uniform(-0.05, 0.05, truth.shape)
+    blurred = numpy.clip(0.3 + rng.normal(0, 0.2, truth.shape), 0.01, 0.99)
+    # the model after 3 epochs separates the codes; after 2 it had not yet, after 8
+    # it learnt noise
+    predicted = {2: blurred, 3: sharp, 8: numpy.clip(blurred[::-1], 0.01, 0.99)}
+    epochs, combiner, scores = choose_epochs(predicted, rules, truth, known, tokens,
+                                             ["a", "b"])
+    assert epochs == 3
+    assert combiner.weights[1] > 1.0
+    assert (scores[truth > 0] > 0.5).all() and (scores[truth == 0] < 0.5).all()
+    # identical predictions: the fewest epochs
+    assert choose_epochs({4: sharp, 2: sharp}, rules, truth, known, tokens, ["a", "b"])[0] == 2
+
+
+def test_a_code_learnt_from_one_clear_word_gets_the_most_epochs() -> None:
+    book = Codebook(name="t", codes=(Code(id="alfa", label="Alfa"), Code(id="beta", label="Beta")))
+    rng = numpy.random.default_rng(3)
+    found = []
+    for transcript in range(6):
+        for turn in range(30):
+            code = "alfa" if turn % 2 else "beta"
+            filler = " ".join(f"woord{n}" for n in rng.integers(0, 400, 8))
+            found.append(TrainingExample(f"{code}woord {filler}", frozenset({code}),
+                                         group=f"t{transcript}"))
+    model = train_model(found, book, seeds=False)
+    # more passes only sharpen a clean signal
+    from qcode.nlp.training import EPOCHS
+
+    assert model.info.epochs == EPOCHS
+    assert train_model(found, book, seeds=False, epochs=3).info.epochs == 3
+
+
+def question_and_answer_examples() -> list[TrainingExample]:
+    """Turns whose own words say nothing of their code; the question before them names it."""
+    rng = numpy.random.default_rng(4)
+    found = []
+    for transcript in range(6):
+        for turn in range(24):
+            code = ("trust", "capacity", "dialogue")[turn % 3]
+            question = {"trust": "Hoe is het vertrouwen?", "capacity": "En de capaciteit?",
+                        "dialogue": "Hoe gaat het contact?"}[code]
+            answer = " ".join(f"woord{n}" for n in rng.integers(0, 300, 12))
+            found.append(TrainingExample(answer, frozenset({code}), group=f"t{transcript}",
+                                         context=question))
+    return found
+
+
+def test_the_question_a_turn_answers_is_read_as_context() -> None:
+    model = train_model(question_and_answer_examples(), CODEBOOK, level="top", seeds=False)
+    assert model.combiner.question_weights[0] > 1.0
+    assert model.asked_thresholds
+    answer = "Dat gaat eigenlijk wel goed, zou ik zeggen."
+    segments = [("t9", 2, answer)]
+    without = {s.code: s.score for s in suggest(CODEBOOK, segments, model=model, min_score=0.0)}
+    asked = {("t9", 2): "Hoe is het vertrouwen tussen de partners?"}
+    found = suggest(CODEBOOK, segments, model=model, min_score=0.0, questions=asked)
+    scored = {s.code: s.score for s in found}
+    assert scored["trust"] > without["trust"] + 0.2
+    assert scored["capacity"] == pytest.approx(without["capacity"], abs=1e-6)
+    # the question is context, never evidence of the answer
+    assert all(asked[("t9", 2)] not in s.evidence for s in found)
+    # suggested at the thresholds for turns with their question, not without
+    landed = {s.code for s in suggest(CODEBOOK, segments, model=model, questions=asked)}
+    assert "trust" in landed
+    assert "trust" not in {s.code for s in suggest(CODEBOOK, segments, model=model)}
+    loaded = TrainedModel.from_bytes(model.to_bytes())
+    assert loaded.combiner.question_weights == model.combiner.question_weights
+    assert loaded.asked_thresholds == model.asked_thresholds
+
+
+def test_a_model_trained_without_questions_ignores_them(top_model: TrainedModel) -> None:
+    assert top_model.combiner.question_weights == (0.0, 0.0)
+    segments = [("t9", 2, "De werkdruk is hoog.")]
+    asked = {("t9", 2): "Hoe is het vertrouwen?"}
+    assert suggest(CODEBOOK, segments, model=top_model, min_score=0.0, questions=asked) == \
+        suggest(CODEBOOK, segments, model=top_model, min_score=0.0)

@@ -235,3 +235,29 @@ def test_separable_verbs_match_when_split() -> None:
     # the particle must follow the verb, in the same sentence
     assert hits(matcher, "Aan de gemeente melden we het.") == []
     assert hits(matcher, "We melden het. Aan tafel ligt het.") == []
+
+
+def test_questions_read_together_each_get_their_own_keywords(matcher: RuleMatcher) -> None:
+    from qcode.nlp.context import BATCH_SIZE, question_evidence
+
+    column = {code: i for i, code in enumerate(matcher.codes)}
+    asked = [
+        "Hoe is het vertrouwen?",
+        "",
+        "Wie heeft de regie?\n\nEn de informatiedeling?",
+        "Wat doet u precies?",
+        "  Spanningen met de partners?  ",
+    ]
+    questions = asked * (BATCH_SIZE // 2)  # more than one text's worth
+    found = question_evidence(questions, matcher)
+    for row, question in enumerate(questions):
+        alone = set()
+        if question.strip():
+            for _, columns in matcher.keyword_columns(get_pipeline()(question)):
+                alone.update(columns)
+        assert set(found[row].nonzero()[0].tolist()) == alone
+    assert found[0, column["trust"]] and not found[0, column["house"]]
+    assert not found[1].any() and not found[3].any()
+    # a keyword inside a compound counts (informatie in informatiedeling)
+    assert found[2, column["house"]] and found[2, column["trust"]]
+    assert found[4, column["consensus"]] and found[4, column["members"]]

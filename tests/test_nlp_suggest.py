@@ -113,3 +113,26 @@ def test_importing_qcode_nlp_does_not_import_spacy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_garbage_collector_is_paused_per_batch_and_always_restored() -> None:
+    import gc
+
+    from qcode.nlp.suggestions import iter_suggestions
+
+    segments = [(t, n, text) for t, n, text, _ in coded_segments(transcripts=2)]
+    seen: list[bool] = []
+    for _ in iter_suggestions(CODEBOOK, segments):
+        seen.append(gc.isenabled())  # the caller's code runs with the collector on
+    assert seen and all(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        suggest(CODEBOOK, segments)
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
+    # a batch that fails while the collector is paused (spaCy refuses a text that is
+    # not a string) leaves it on again
+    with pytest.raises(ValueError):
+        suggest(CODEBOOK, [("t1", 2, None)])  # type: ignore[list-item]
+    assert gc.isenabled()

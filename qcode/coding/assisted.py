@@ -19,7 +19,7 @@ from qcode.store import suggestions as suggestions_store
 from qcode.store.codebook import require_codebook
 from qcode.store.project import Project
 from qcode.store.suggestions import Proposal, StoredSuggestion
-from qcode.store.transcripts import require_transcripts, respondent_segments
+from qcode.store.transcripts import require_transcripts, respondent_segments, segments_of
 from qcode.values import parse_reference
 
 if TYPE_CHECKING:
@@ -82,12 +82,33 @@ def coded_segments(project: Project, *, coders: Sequence[str] = ()) -> list[Code
     coded_transcripts = sorted({transcript for transcript, _ in codes})
     if not coded_transcripts:
         return []
+    asked = questions(project, coded_transcripts)
     return [
         CodedSegment(transcript=t, segment=n, text=text,
                      codes=frozenset(codes.get((t, n), ())),
-                     rejected=frozenset(rejected.get((t, n), set()) - codes.get((t, n), set())))
+                     rejected=frozenset(rejected.get((t, n), set()) - codes.get((t, n), set())),
+                     context=asked.get((t, n), ""))
         for t, n, text in respondent_segments(project, coded_transcripts)
     ]
+
+
+def questions(project: Project, transcripts: Sequence[str]) -> dict[tuple[str, int], str]:
+    """The interviewer's question each respondent turn answers, by (transcript, segment):
+    the interviewer turns right before it (a respondent turn that follows another
+    respondent turn answers no question of its own)."""
+    segments = segments_of(project, transcripts)
+    found: dict[tuple[str, int], str] = {}
+    for (transcript, number), segment in segments.items():
+        if segment.interviewer:
+            continue
+        asked: list[str] = []
+        before = segments.get((transcript, number - 1))
+        while before is not None and before.interviewer:
+            asked.append(before.text)
+            before = segments.get((transcript, number - 1 - len(asked)))
+        if asked:
+            found[(transcript, number)] = " ".join(reversed(asked))
+    return found
 
 
 def train(
@@ -112,7 +133,8 @@ def train(
     codebook = require_codebook(project)
     segments = coded_segments(project, coders=coders)
     examples = [
-        TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript)
+        TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript,
+                        context=s.context)
         for s in segments
     ]
     options = {} if min_examples is None else {"min_examples": min_examples}
@@ -206,12 +228,15 @@ def suggest_for_project(
     # None: each code's threshold as its model learnt it (0.5 without a model)
     threshold = min_score
     matcher = RuleMatcher(codebook)
+    # a model fitted on turns with their questions reads them (the rules alone do not)
+    reads = any(any(model.combiner.question_weights) for model in models)
+    asked = questions(project, sorted({t for t, _, _ in segments})) if reads else None
     found: list[Suggestion] = []
     progress(0, len(segments))
     for start in range(0, len(segments), CHUNK):
         chunk = segments[start:start + CHUNK]
         found.extend(iter_suggestions(codebook, chunk, model=models or None,
-                                      min_score=threshold, matcher=matcher))
+                                      min_score=threshold, matcher=matcher, questions=asked))
         progress(min(start + CHUNK, len(segments)), len(segments))
     counts = suggestions_store.store_run(
         project,

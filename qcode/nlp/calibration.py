@@ -92,10 +92,15 @@ def rule_scores(terms: Any, patterns: Any, tokens: Any = None) -> Any:
 MAX_COMBINER_PAIRS = 200_000
 
 
-def feature_matrix(model_probabilities: Any, rule_probabilities: Any, tokens: Any) -> Any:
+def feature_matrix(
+    model_probabilities: Any,
+    rule_probabilities: Any,
+    tokens: Any,
+    length_range: tuple[float, float] = LENGTH_RANGE,
+) -> Any:
     """The combiner's inputs for pairs given as arrays of one shape (flattened into rows):
     1, the model's log odds, the rules' log odds (0 without rule evidence), whether there
-    is rule evidence, and the log of the turn's length (as in :func:`rule_scores`)."""
+    is rule evidence, and the log of the turn's length taken within ``length_range``."""
     import numpy
 
     p = numpy.clip(numpy.ravel(model_probabilities), 1e-4, 1 - 1e-4)
@@ -108,9 +113,24 @@ def feature_matrix(model_probabilities: Any, rule_probabilities: Any, tokens: An
     x[:, 2] = numpy.where(ruled, numpy.log(r / (1 - r)), 0.0)
     x[:, 3] = ruled
     x[:, 4] = numpy.log(
-        numpy.clip(numpy.ravel(tokens).astype("float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+        numpy.clip(numpy.ravel(tokens).astype("float64"), *length_range) / REFERENCE_TOKENS
     )
     return x
+
+
+LENGTH_QUANTILES = (0.1, 0.9)
+"""A fitted combiner takes a turn's length within these quantiles of the lengths it was
+fitted on: its length weight is learnt where the project's turns lie, and is not
+stretched beyond them (to a one-line quote, or a page-long monologue)."""
+
+
+def length_range(tokens: Any) -> tuple[float, float]:
+    """The range of lengths a combiner fitted on turns of ``tokens`` tokens holds to."""
+    import numpy
+
+    low, high = numpy.quantile(numpy.asarray(tokens, dtype="float64"), LENGTH_QUANTILES)
+    low = max(1.0, float(low))
+    return round(low, 1), round(max(low, float(high)), 1)
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,12 @@ class Combiner:
     """How many (segment, code) pairs the weights were fitted on; 0 for the default."""
     code_bias: dict[str, float] = field(default_factory=dict)
     """Per code, a shift of the log odds learnt with the weights (shrunk towards 0)."""
+    length_range: tuple[float, float] = LENGTH_RANGE
+    """Turn lengths (in tokens) are taken within this range (see :func:`length_range`)."""
+    question_weights: tuple[float, float] = (0.0, 0.0)
+    """Change in log odds when the interviewer's question before the turn has keywords
+    of the code, and again when the turn has rule evidence for it too (see
+    :func:`fit_question_weights`); 0 and 0 until fitted on turns with known questions."""
 
     def scores(
         self,
@@ -130,9 +156,12 @@ class Combiner:
         rule_probabilities: Any,
         tokens: Any,
         codes: Sequence[str] = (),
+        question: Any = None,
     ) -> Any:
         """Scores for arrays of one shape (``tokens``: each pair's turn length; ``codes``:
-        the code of each column of 2-d arrays)."""
+        the code of each column of 2-d arrays; ``question``: whether the question before
+        the turn has keywords of the code, None where no question is known: then
+        the score is what it would be without :attr:`question_weights`)."""
         import numpy
 
         # the weights of feature_matrix's columns, applied column by column (no matrix:
@@ -142,12 +171,16 @@ class Combiner:
         rule = numpy.asarray(rule_probabilities)
         r = numpy.clip(rule, 1e-4, 1 - 1e-4)
         length = numpy.log(
-            numpy.clip(numpy.asarray(tokens, dtype="float64"), *LENGTH_RANGE) / REFERENCE_TOKENS
+            numpy.clip(numpy.asarray(tokens, dtype="float64"), *self.length_range)
+            / REFERENCE_TOKENS
         )
         z = w[0] + w[1] * numpy.log(p / (1 - p)) + w[4] * length
         z = z + numpy.where(rule > 0, w[2] * numpy.log(r / (1 - r)) + w[3], 0.0)
         if codes and self.code_bias:
             z = z + numpy.asarray([self.code_bias.get(code, 0.0) for code in codes])
+        if question is not None and any(self.question_weights):
+            asked, echoed = self.question_weights
+            z = z + numpy.where(numpy.asarray(question) > 0, asked + echoed * (rule > 0), 0.0)
         return 1.0 / (1.0 + numpy.exp(-z))
 
 
@@ -189,11 +222,18 @@ class RuleReliability:
     counts: dict[str, dict[str, tuple[int, int]]]
     prior: dict[str, float]
     strength: float = 2.0
+    _known: dict[tuple[str, str], float] = field(default_factory=dict, compare=False,
+                                                 repr=False)
 
     def term_probability(self, code: str, term: str) -> float:
-        prior = self.prior.get(code, GLOBAL_RULE_PRIOR)
-        right, fired = self.counts.get(code, {}).get(term, (0, 0))
-        return (right + self.strength * prior) / (fired + self.strength)
+        found = self._known.get((code, term))
+        if found is None:
+            prior = self.prior.get(code, GLOBAL_RULE_PRIOR)
+            right, fired = self.counts.get(code, {}).get(term, (0, 0))
+            found = self._known[(code, term)] = (right + self.strength * prior) / (
+                fired + self.strength
+            )
+        return found
 
     def probabilities(
         self, triples: Any, term_names: Sequence[str], codes: Sequence[str], rows: int
@@ -309,7 +349,8 @@ def fit_combiner(
         chosen.sort()
         model, rule, y = model[chosen], rule[chosen], y[chosen]
         length, which = length[chosen], which[chosen]
-    x = feature_matrix(model, rule, length)
+    held = length_range(length)
+    x = feature_matrix(model, rule, length, held)
     shared = x.shape[1]
     penalty = numpy.full(shared + size, l2)
     penalty[0] = l2 / 100
@@ -357,7 +398,36 @@ def fit_combiner(
             break
     bias = {label: round(float(v), 6) for label, v in zip(labels, w[shared:], strict=False)}
     return Combiner(weights=tuple(round(float(v), 6) for v in w[:shared]), fitted_on=fitted_on,
-                    code_bias=bias)
+                    code_bias=bias, length_range=held)
+
+
+def fit_question_weights(
+    scores: Any, question: Any, ruled: Any, truths: Any, *, l2: float = 1.0
+) -> tuple[float, float]:
+    """The :attr:`Combiner.question_weights` for pairs scored ``scores`` without their
+    question: by L2-penalised logistic regression of ``truths`` on whether the question
+    has keywords of the code and whether the turn has rule evidence for it too
+    (``ruled``), with the scores' log odds as a fixed offset. The other weights stay as
+    they are, so a turn whose question is not known is scored exactly as before."""
+    import numpy
+
+    s = numpy.clip(numpy.ravel(scores).astype("float64"), 1e-6, 1 - 1e-6)
+    offset = numpy.log(s / (1 - s))
+    asked = numpy.ravel(question) > 0
+    x = numpy.stack([asked, asked & (numpy.ravel(ruled) > 0)], axis=1).astype("float64")
+    y = numpy.ravel(truths).astype("float64")
+    w = numpy.zeros(2)
+    if not asked.any():
+        return 0.0, 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + numpy.exp(-numpy.clip(offset + x @ w, -30, 30)))
+        gradient = x.T @ (p - y) + l2 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * numpy.eye(2)
+        step = numpy.linalg.solve(hessian, gradient)
+        w = w - step
+        if numpy.abs(step).max() < 1e-8:
+            break
+    return round(float(w[0]), 6), round(float(w[1]), 6)
 
 
 CODE_BIAS_PENALTY = 5.0

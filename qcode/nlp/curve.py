@@ -130,7 +130,9 @@ def learning_curve(
     ) -> dict[tuple[str, int], set[str]]:
         found: dict[tuple[str, int], set[str]] = {}
         inputs = [(s.transcript, s.segment, s.text) for s in test]
-        made = suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher)
+        questions = {(s.transcript, s.segment): s.context for s in test if s.context}
+        made = suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher,
+                       questions=questions)
         _collect(found, made, level)
         return found
 
@@ -158,7 +160,8 @@ def learning_curve(
                 model = cold
             else:
                 train = [
-                    TrainingExample(s.text, s.codes, s.rejected, group=s.transcript)
+                    TrainingExample(s.text, s.codes, s.rejected, group=s.transcript,
+                                    context=s.context)
                     for name in order[:size]
                     for s in by_transcript[name]
                 ]

@@ -50,6 +50,8 @@ class CodedSegment:
     text: str
     codes: frozenset[str] = frozenset()
     rejected: frozenset[str] = frozenset()
+    context: str = ""
+    """The interviewer's question the segment answers, if known."""
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,9 @@ class EvaluationReport:
     methods: dict[str, MethodReport]
     notes: tuple[str, ...] = ()
     calibration: dict[str, Reliability] = field(default_factory=dict)
-    """Per scoring method (rules, model, combined): the reliability of its out-of-fold
-    scores over every (segment, code) pair it gave a score above 0."""
+    """Per scoring method (rules, codebook, model, combined): the reliability of its
+    out-of-fold scores over every (segment, code) pair (the standard expected calibration
+    error: a score of 0, as the rules give without evidence, is a claim too)."""
     baseline: str = (
         "a code's keywords exactly as the codebook writes them, found as whole words or "
         "phrases (ignoring case); no lemmas, compounds, patterns or model"
@@ -232,11 +235,10 @@ def evaluate(
         found, truths = scored[method]
         for row, s in enumerate(test):
             expected = truth[(s.transcript, s.segment)]
+            # every pair counts, a score of 0 too: it claims the code never applies there
             for column, label in zip(columns, label_list, strict=True):
-                value = float(table[row, column])
-                if value > 0:
-                    found.append(value)
-                    truths.append(int(label in expected))
+                found.append(float(table[row, column]))
+                truths.append(int(label in expected))
 
     for fold in split:
         overlap = fold.train & fold.test
@@ -245,6 +247,8 @@ def evaluate(
         test = [s for s in segments if s.transcript in fold.test]
         train = [s for s in segments if s.transcript in fold.train]
         inputs = [(s.transcript, s.segment, s.text) for s in test]
+        questions = {(s.transcript, s.segment): s.context for s in test if s.context}
+        asked = [s.context for s in test] if questions else None
         if "baseline" in methods:
             for s in test:
                 found = levels.at_level(baseline.codes(s.text), level)
@@ -269,7 +273,8 @@ def evaluate(
         if "model" not in methods and "combined" not in methods:
             continue
         examples = [
-            TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript)
+            TrainingExample(text=s.text, positive=s.codes, negative=s.rejected, group=s.transcript,
+                            context=s.context)
             for s in train
         ]
         try:
@@ -302,11 +307,13 @@ def evaluate(
         if "combined" in methods:
             _collect(
                 predicted["combined"],
-                suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher),
+                suggest(codebook, inputs, model=model, min_score=min_score, matcher=matcher,
+                        questions=questions),
                 level,
             )
             keep_scores(
-                "combined", test, score_table(codebook, texts, model=model, matcher=matcher)
+                "combined", test,
+                score_table(codebook, texts, model=model, matcher=matcher, questions=asked),
             )
     reports = {method: _score(method, label_list, truth, predicted[method]) for method in methods}
     return EvaluationReport(

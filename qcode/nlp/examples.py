@@ -17,3 +17,6 @@ class TrainingExample:
     """The transcript the segment belongs to; keeps calibration folds apart by transcript."""
     weight: float = 1.0
     """How much the example counts in training (codebook seeds count less)."""
+    context: str = ""
+    """The interviewer's question the segment answers, if known (see
+    :mod:`qcode.nlp.context`)."""

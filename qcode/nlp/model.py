@@ -72,18 +72,25 @@ class TrainedModel:
         *,
         thresholds: dict[str, float] | None = None,
         base_rates: dict[str, float] | None = None,
+        asked_thresholds: dict[str, float] | None = None,
     ) -> None:
+        import numpy
+
         self._nlp = nlp
         self.info = info
         self.thresholds = dict(thresholds or {})
         """Per code, the score from which it is suggested (chosen by cross-validation)."""
+        self.asked_thresholds = dict(asked_thresholds or {})
+        """The same for a turn whose question is known, when the combiner reads it."""
         self.base_rates = dict(base_rates or {})
         """Per code, its (weighted) share of the training examples."""
         self.combiner = combiner
         self.reliability = reliability or calibration.RuleReliability({}, {})
         self._word_logits: dict[str, list[float]] = {}
         self._key_vectors: dict[int, Any] = {}
-        self._form_vectors: dict[int, tuple[Any, bool]] = {}
+        self._form_slot: dict[int, int] = {}
+        self._form_table: Any = numpy.zeros((0, len(info.labels)), dtype="float32")
+        self._form_worded: Any = numpy.zeros(0)
         self._key_bias: dict[str, Any] = {}
         self._linear, self._output = _layers(nlp)
 
@@ -95,8 +102,11 @@ class TrainedModel:
     def labels(self) -> tuple[str, ...]:
         return self.info.labels
 
-    def threshold(self, label: str) -> float:
-        """The score from which ``label`` is suggested when no minimum score is asked."""
+    def threshold(self, label: str, *, asked: bool = False) -> float:
+        """The score from which ``label`` is suggested when no minimum score is asked
+        (``asked``: for a turn whose question is known)."""
+        if asked and label in self.asked_thresholds:
+            return self.asked_thresholds[label]
         return self.thresholds.get(label, calibration.DEFAULT_MIN_SCORE)
 
     def base_rate(self, label: str) -> float:
@@ -127,7 +137,14 @@ class TrainedModel:
         return numpy.asarray(scores, dtype="float64")
 
     def predict_tokens(
-        self, lowers: Any, rows: Any, documents: int, strings: Any, terms: Any, codes: Sequence[str]
+        self,
+        lowers: Any,
+        rows: Any,
+        documents: int,
+        strings: Any,
+        terms: Any,
+        codes: Sequence[str],
+        unique: tuple[Any, Any] | None = None,
     ) -> Any:
         """What :meth:`predict_bag` gives for the bag :func:`~qcode.nlp.features.bag_of_words`
         would make from these tokens and rule evidence, computed without the bag.
@@ -135,42 +152,36 @@ class TrainedModel:
         The model is linear in word counts, so a document's output before the logistic is
         the bias plus, for every token, the summed weights of its form's words, plus the
         weight of each code's rule evidence times its count: one weight vector per
-        distinct form (kept between batches) and a sum per document.
+        distinct form (kept between batches) and a sum per document. ``unique``: the
+        distinct forms of ``lowers`` and where each token's is, when already known.
         """
         import numpy
 
-        from qcode.nlp.features import EMPTY, MAX_RULE_COUNT, RULE_PREFIX, form_hashes, word_hash
+        from qcode.nlp.features import EMPTY, MAX_RULE_COUNT, RULE_PREFIX, word_hash
 
         width = len(self.info.labels)
         logits = numpy.zeros((documents, width))
         if documents == 0:
             return logits
         bias = self._word_vectors([])[1]
+        worded = numpy.zeros(documents, dtype=bool)
         if len(lowers):
-            forms, inverse = numpy.unique(lowers, return_inverse=True)
-            known = self._form_vectors
-            fresh = [lower for lower in forms.tolist() if lower not in known]
-            if fresh:
-                per_form = [form_hashes(lower, strings) for lower in fresh]
-                vectors = self._word_vectors([h for hashes in per_form for h in hashes])[0]
-                for lower, hashes in zip(fresh, per_form, strict=True):
-                    total = numpy.zeros(width)
-                    for key in hashes:
-                        total += vectors[key]
-                    known[lower] = (total, bool(hashes))
-            found = [known[lower] for lower in forms.tolist()]
-            table = numpy.stack([vector for vector, _ in found]).astype("float32")
-            has_words = numpy.asarray([worded for _, worded in found], dtype="float64")
-            # per document, the sum over its tokens (rows come in document order); no
-            # matrix product, whose threads only fight over a busy machine's cores
-            rows = numpy.asarray(rows, dtype="int64")
-            present = numpy.unique(rows)
-            starts = numpy.searchsorted(rows, present)
-            logits[present] = numpy.add.reduceat(table[inverse.reshape(-1)], starts, axis=0)
-            worded = numpy.bincount(rows, weights=has_words[inverse.reshape(-1)],
-                                    minlength=documents) > 0
-        else:
-            worded = numpy.zeros(documents, dtype=bool)
+            forms, inverse = unique if unique is not None else numpy.unique(
+                lowers, return_inverse=True
+            )
+            slots = self._form_slots(forms.tolist(), strings)
+            # only the tokens whose form gives the model words (not punctuation, numbers
+            # or spaces) add anything
+            useful = numpy.nonzero(self._form_worded[slots][inverse.reshape(-1)])[0]
+            if len(useful):
+                at = slots[inverse.reshape(-1)[useful]]
+                # per document, the sum over its tokens (rows come in document order); no
+                # matrix product, whose threads only fight over a busy machine's cores
+                rows = numpy.asarray(rows, dtype="int64")[useful]
+                present = numpy.unique(rows)
+                starts = numpy.searchsorted(rows, present)
+                logits[present] = numpy.add.reduceat(self._form_table[at], starts, axis=0)
+                worded[present] = True
         empty = self._word_vectors([word_hash(EMPTY)])[0][word_hash(EMPTY)]
         logits[~worded] += empty
         if terms is not None and len(codes):
@@ -185,6 +196,34 @@ class TrainedModel:
                 counts[ruled_rows, ruled_codes][:, None] * rule_table[ruled_codes],
             )
         return 1.0 / (1.0 + numpy.exp(-(logits + bias)))
+
+    def _form_slots(self, forms: list[int], strings: Any) -> Any:
+        """The row of each lowercase form (by hash) in :attr:`_form_table`, which holds
+        the summed weights of the form's model words (and :attr:`_form_worded` whether
+        it has any); forms met for the first time are added."""
+        import numpy
+
+        from qcode.nlp.features import form_hashes
+
+        slot = self._form_slot
+        fresh = [form for form in forms if form not in slot]
+        if fresh:
+            per_form = [form_hashes(form, strings) for form in fresh]
+            vectors = self._word_vectors([h for hashes in per_form for h in hashes])[0]
+            start = len(slot)
+            if start + len(fresh) > len(self._form_table):
+                size = max(2 * len(self._form_table), start + len(fresh), 1024)
+                table = numpy.zeros((size, len(self.info.labels)), dtype="float32")
+                table[:start] = self._form_table[:start]
+                worded = numpy.zeros(size)
+                worded[:start] = self._form_worded[:start]
+                self._form_table, self._form_worded = table, worded
+            for offset, (form, hashes) in enumerate(zip(fresh, per_form, strict=True)):
+                for key in hashes:
+                    self._form_table[start + offset] += vectors[key]
+                self._form_worded[start + offset] = bool(hashes)
+                slot[form] = start + offset
+        return numpy.fromiter((slot[form] for form in forms), dtype="int64", count=len(forms))
 
     def _word_vectors(self, keys: Sequence[int]) -> tuple[dict[int, Any], Any]:
         """The weight vector of each model word (by hash) and the bias, from the linear
@@ -259,7 +298,8 @@ class TrainedModel:
         weights = {
             w: self._word_logits[w][column] for w in set(words) if w not in _stop_words()
         }
-        ranked = sorted((w for w in weights if weights[w] > 0.1), key=lambda w: (-weights[w], w))
+        ranked = sorted((w for w in weights if weights[w] > SUPPORT),
+                        key=lambda w: (-weights[w], w))
         return ranked[:limit]
 
     # -- saving ------------------------------------------------------------------------
@@ -275,9 +315,12 @@ class TrainedModel:
                     "weights": list(self.combiner.weights),
                     "fitted_on": self.combiner.fitted_on,
                     "code_bias": self.combiner.code_bias,
+                    "length_range": list(self.combiner.length_range),
+                    "question_weights": list(self.combiner.question_weights),
                 },
                 "reliability": self.reliability.to_dict(),
                 "thresholds": self.thresholds,
+                "asked_thresholds": self.asked_thresholds,
                 "base_rates": self.base_rates,
                 "weights": self._nlp.to_bytes(exclude=["tokenizer"]),
             }
@@ -309,6 +352,9 @@ class TrainedModel:
                 fitted_on=int(content["combiner"]["fitted_on"]),
                 code_bias={str(k): float(v)
                            for k, v in content["combiner"].get("code_bias", {}).items()},
+                length_range=_pair(content["combiner"].get("length_range",
+                                                           calibration.LENGTH_RANGE)),
+                question_weights=_pair(content["combiner"].get("question_weights", (0.0, 0.0))),
             )
             reliability = calibration.RuleReliability.from_dict(content["reliability"])
         except NlpError:
@@ -322,7 +368,19 @@ class TrainedModel:
             reliability,
             thresholds={str(k): float(v) for k, v in content.get("thresholds", {}).items()},
             base_rates={str(k): float(v) for k, v in content.get("base_rates", {}).items()},
+            asked_thresholds={str(k): float(v)
+                              for k, v in content.get("asked_thresholds", {}).items()},
         )
+
+
+SUPPORT = 0.03
+"""The least a word must raise a code's log odds to be shown as what the model leaned on
+(a word seen a few times with the code in training)."""
+
+
+def _pair(values: Sequence[float]) -> tuple[float, float]:
+    low, high = values
+    return float(low), float(high)
 
 
 @lru_cache(maxsize=1)

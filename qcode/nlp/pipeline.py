@@ -38,7 +38,7 @@ class _LemmasAndSentences:
     """
 
     def __init__(self) -> None:
-        self.by_lower: dict[int, tuple[int, int]] = {}
+        self.by_orth: dict[int, tuple[int, ...]] = {}
         self.generation = lexicon.generation
 
     def __call__(self, doc: Doc) -> Doc:
@@ -66,43 +66,67 @@ class _LemmasAndSentences:
 
     def _set(self, docs: list[Doc]) -> None:
         import numpy
-        from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LEMMA, LENGTH, LOWER, SENT_START
+        from spacy.attrs import IDX, LEMMA, ORTH, SENT_START
 
         if self.generation != lexicon.generation:
-            self.by_lower.clear()
+            self.by_orth.clear()
             self.generation = lexicon.generation
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return
-        arrays = [doc.to_array([LOWER, IS_PUNCT, IDX, LENGTH, IS_SPACE]) for doc in docs]
+        # spaCy gives each token's form and offset; everything else depends on the form
+        # alone and is looked up once per distinct form
+        arrays = [doc.to_array([ORTH, IDX]) for doc in docs]
         together = numpy.concatenate(arrays)
         forms, inverse = numpy.unique(together[:, 0], return_inverse=True)
-        table = self.by_lower
-        strings = docs[0].vocab.strings
-        lemma_of = []
-        kind_of = []
-        for lower in forms.tolist():
-            found = table.get(lower)
-            if found is None:
-                form = strings[lower]
-                found = (strings.add(lexicon.lemma(lexicon.normalise(form))), self._kind(form))
-                table[lower] = found
-            lemma_of.append(found[0])
-            kind_of.append(found[1])
-        lemmas = numpy.asarray(lemma_of, dtype="uint64")[inverse]
-        kinds = numpy.asarray(kind_of, dtype="int8")[inverse]
-        starts = _sentence_starts(kinds, together[:, 1].astype(bool), [len(a) for a in arrays])
+        table = self.by_orth
+        vocab = docs[0].vocab
+        found = []
+        for orth in forms.tolist():
+            known = table.get(orth)
+            if known is None:
+                known = table[orth] = self._form(vocab, orth)
+            found.append(known)
+        per_form = numpy.asarray(found, dtype="int64").view("uint64")
+        per_token = per_form[inverse.reshape(-1)]
+        kinds = per_token[:, _KIND].astype("int8")
+        punct = per_token[:, _PUNCT].astype(bool)
+        starts = _sentence_starts(kinds, punct, [len(a) for a in arrays])
+        sent_start = numpy.where(starts, 1, -1).astype("int64").view("uint64")
+        # the token table the rule scan reads: LOWER, SENT_START, IDX, LENGTH, IS_SPACE
+        tokens: Any = numpy.empty((len(together), 5), dtype="uint64")
+        tokens[:, 0] = per_token[:, _LOWER]
+        tokens[:, 1] = sent_start
+        tokens[:, 2] = together[:, 1]
+        tokens[:, 3] = per_token[:, _LENGTH]
+        tokens[:, 4] = per_token[:, _SPACE]
         columns: Any = numpy.empty((len(together), 2), dtype="uint64")
-        columns[:, 0] = lemmas
-        columns[:, 1] = numpy.where(starts, 1, -1).astype("int64").view("uint64")
-        # the token table the rule scan reads, kept so it need not ask spaCy again
-        together[:, 1] = columns[:, 1]
+        columns[:, 0] = per_token[:, _LEMMA]
+        columns[:, 1] = sent_start
         offset = 0
         for doc, array in zip(docs, arrays, strict=True):
             size = len(array)
             doc.from_array([LEMMA, SENT_START], columns[offset : offset + size])
-            doc.user_data[TOKEN_TABLE] = together[offset : offset + size]
+            doc.user_data[TOKEN_TABLE] = tokens[offset : offset + size]
             offset += size
+
+    def _form(self, vocab: Any, orth: int) -> tuple[int, ...]:
+        """What a form (by its ORTH hash) gives every token of it, in the order of
+        :data:`_LOWER` and the other column names."""
+        lexeme = vocab[orth]
+        text = lexeme.orth_
+        lower = lexeme.lower
+        lemma = vocab.strings.add(lexicon.lemma(lexicon.normalise(lexeme.lower_)))
+        return (_signed(lower), _signed(lemma), len(text), int(lexeme.is_punct),
+                int(lexeme.is_space), self._kind(lexeme.lower_))
+
+
+_LOWER, _LEMMA, _LENGTH, _PUNCT, _SPACE, _KIND = range(6)
+
+
+def _signed(value: int) -> int:
+    """A 64-bit hash as the signed integer with the same bits."""
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 PUNCT_CHARS: frozenset[str] = frozenset(

@@ -38,6 +38,7 @@ from qcode.nlp.keywords import (
     KeywordTable,
     Phrase,
 )
+from qcode.nlp.phrases import PhraseFinder
 from qcode.nlp.timed_regex import RegexGuard
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class RuleMatcher:
         self._generation = lexicon.generation
         self._regex = RegexGuard()
         self._matcher = _compile_patterns(codebook, self._regex)
+        self._phrase_finder = PhraseFinder(self.table)
 
     @property
     def stopped(self) -> list[str]:
@@ -113,6 +115,7 @@ class RuleMatcher:
             return scan
         batch = scan.batch
         forms, inverse = numpy.unique(batch.lowers, return_inverse=True)
+        batch.unique = (forms, inverse)
         strings = docs[0].vocab.strings
         cache = self._forms
         infos: list[FormInfo] = []
@@ -132,18 +135,41 @@ class RuleMatcher:
         scan.tokens_at(positions, [infos[k] for k in inverse[positions].tolist()])
         negations = numpy.nonzero(flags[inverse, 1])[0]
         batch.set_negations(negations.tolist())
-        anchored_rows = sorted(set(batch.rows[numpy.nonzero(flags[inverse, 2])[0]].tolist()))
-        if anchored_rows:
+        anchored = numpy.nonzero(flags[inverse, 2])[0]
+        if len(anchored):
             fills = [self._token_fills(lower, strings) for lower in forms.tolist()]
-            for row in anchored_rows:
-                start, stop = batch.span(row)
-                doc_fills = [fills[k] for k in inverse[start:stop].tolist()]
-                scan.phrases[row] = self._find_phrases(scan, row, doc_fills)
+            self._phrase_finder.find(scan, anchored, inverse, infos, fills)
             scan.count_phrases()
         if self._matcher is not None:
             for row, doc in enumerate(docs):
                 scan.add_patterns(row, self._find_patterns(scan, row, doc))
         return scan
+
+    def keyword_columns(self, doc: Doc) -> list[tuple[int, tuple[int, ...]]]:
+        """For every token of ``doc`` that is a keyword (as its lemma or a part of a
+        compound), its character offset and the codebook positions of the codes (and
+        their ancestors) its keywords point to; phrases and patterns are not looked for."""
+        import numpy
+        from spacy.attrs import IDX, LOWER
+
+        if not len(doc):
+            return []
+        table = doc.to_array([LOWER, IDX])
+        forms, inverse = numpy.unique(table[:, 0], return_inverse=True)
+        strings = doc.vocab.strings
+        columns = [self._info(lower, strings).columns for lower in forms.tolist()]
+        found = numpy.nonzero(numpy.asarray([bool(c) for c in columns])[inverse.reshape(-1)])[0]
+        return [
+            (int(table[position, 1]), columns[k])
+            for position, k in zip(found.tolist(), inverse.reshape(-1)[found].tolist(),
+                                   strict=True)
+        ]
+
+    def _info(self, lower: int, strings: Any) -> FormInfo:
+        info = self._forms.get(lower)
+        if info is None:
+            info = self._forms[lower] = self.table.info(lexicon.normalise(strings[lower]))
+        return info
 
     def match(self, doc: Doc) -> list[Hit]:
         """All rule hits in one processed document, in text order."""
@@ -159,33 +185,6 @@ class RuleMatcher:
         if found is None:
             found = self.table.fills(lexicon.normalise(strings[lower]))
             self._fills[lower] = found
-        return found
-
-    def _find_phrases(
-        self, scan: RuleScan, row: int, fills: list[frozenset[int]]
-    ) -> list[tuple[Phrase, int, int]]:
-        # where each phrase word can stand, in text order
-        where: dict[int, list[int]] = {}
-        for j, ids in enumerate(fills):
-            for word in ids:
-                where.setdefault(word, []).append(j)
-        present = where.keys()
-        start = scan.batch.span(row)[0]
-        found = []
-        for position, info in zip(*scan.tokens(row), strict=True):
-            for index in info.anchors:
-                phrase = self.table.phrases[index]
-                if not phrase.all_words <= present:
-                    continue
-                span = _phrase_span(phrase, position - start, where)
-                if span is None:
-                    continue
-                first, stop = start + span[0], start + span[1]
-                if not scan.batch.same_sentence(first, stop - 1):
-                    continue
-                if phrase.ordered and not scan.batch.ends_clause(stop - 1):
-                    continue
-                found.append((phrase, first, stop))
         return found
 
     def _find_patterns(self, scan: RuleScan, row: int, doc: Doc) -> list[tuple[str, int, int]]:
@@ -228,6 +227,8 @@ class _Batch:
         self.rows: Any = numpy.repeat(numpy.arange(len(docs)), sizes)
         self.negations: list[int] = []
         self._bounds: dict[int, tuple[int, int]] = {}
+        self.unique: tuple[Any, Any] | None = None
+        """The distinct lowercase forms of the batch and, per token, which (once read)."""
         if not self.size:
             self.lowers: Any = numpy.zeros(0, dtype="uint64")
             return
@@ -236,13 +237,15 @@ class _Batch:
         small = table[:, 1:].view("int64")
         starts = small[:, 0] == 1
         starts[numpy.asarray(self.offsets[:-1])[numpy.asarray(sizes) > 0]] = True
-        self.sentence = (numpy.cumsum(starts) - 1).tolist()
+        # per token, read one at a time for the few tokens evidence is shown for: views
+        # that give Python numbers, not lists of every token of the batch
+        self.sentence: Sequence[int] = _view(numpy.cumsum(starts) - 1)
         first = numpy.nonzero(starts)[0]
         self.sentence_first = first.tolist()
         self.sentence_stop = [*first[1:].tolist(), self.size]
-        self.idx = small[:, 1].tolist()
-        self.ends = (small[:, 1] + small[:, 2]).tolist()
-        self.space = small[:, 3].astype(bool).tolist()
+        self.idx: Sequence[int] = _view(small[:, 1])
+        self.ends: Sequence[int] = _view(small[:, 1] + small[:, 2])
+        self.space: Sequence[bool] = _view(small[:, 3].astype(bool))
 
     def span(self, row: int) -> tuple[int, int]:
         return self.offsets[row], self.offsets[row + 1]
@@ -271,6 +274,25 @@ class _Batch:
         return int(self.lowers[following]) in _clause_ends()
 
     def hit(self, code: str, kind: str, keyword: str, term: str, start: int, end: int) -> Hit:
+        shown = self.shown(start, end)
+        return Hit(
+            code=code,
+            kind=kind,
+            keyword=keyword,
+            term=term,
+            start=self.idx[start],
+            end=self.ends[end - 1],
+            evidence_start=shown[0],
+            evidence_end=shown[1],
+            sentence_start=shown[2],
+            sentence_end=shown[3],
+            negated=shown[4],
+        )
+
+    def shown(self, start: int, end: int) -> tuple[int, int, int, int, bool]:
+        """For the tokens ``start:end`` (batch positions), the character offsets of the
+        evidence to show (reaching to the nearest negation in their sentence) and of
+        their sentence, and whether the sentence has a negation."""
         number = self.sentence[start]
         low, high = start, end
         negations = self.negations_in(number)
@@ -286,19 +308,7 @@ class _Batch:
             while last > first and self.space[last]:
                 last -= 1
             bounds = self._bounds[number] = (self.idx[first], self.ends[last])
-        return Hit(
-            code=code,
-            kind=kind,
-            keyword=keyword,
-            term=term,
-            start=self.idx[start],
-            end=self.ends[end - 1],
-            evidence_start=self.idx[low],
-            evidence_end=self.ends[high - 1],
-            sentence_start=bounds[0],
-            sentence_end=bounds[1],
-            negated=bool(negations),
-        )
+        return self.idx[low], self.ends[high - 1], bounds[0], bounds[1], bool(negations)
 
 
 class RuleScan:
@@ -421,25 +431,58 @@ class RuleScan:
     def hits(self, row: int, codes: Collection[str] | None = None) -> list[Hit]:
         """The evidence in document ``row``, in text order; with ``codes``, only the
         evidence for those codes and their sub-codes."""
+        return [self.batch.hit(*item) for item in self._found(row, codes)]
+
+    def shown(
+        self, row: int, codes: Collection[str]
+    ) -> list[tuple[str, int, int, int, int]]:
+        """What :meth:`hits` gives a suggestion to show, without making hits: per hit,
+        in text order, its code and the character offsets of its evidence and of its
+        sentence."""
+        found = []
+        for code, _, _, _, start, end in self._found(row, codes):
+            shown = self.batch.shown(start, end)
+            found.append((code, shown[0], shown[1], shown[2], shown[3]))
+        return found
+
+    def _found(
+        self, row: int, codes: Collection[str] | None
+    ) -> list[tuple[str, str, str, str, int, int]]:
+        """(code, kind, keyword, term, start, end) of every hit in document ``row`` for
+        ``codes`` (None: for every code), in text order."""
         table = self.matcher.table
+        # evidence for a code or a sub-code: the code is among the evidence's columns
+        # (those of its own code and that code's ancestors)
+        wanted = None if codes is None else frozenset(
+            table.column[code] for code in codes if code in table.column
+        )
+        keywords = table.keywords
         found: list[tuple[str, str, str, str, int, int]] = []
         for position, info in zip(*self.tokens(row), strict=True):
             for index, kind in info.keywords:
-                keyword = table.keywords[index]
-                found.append(
-                    (keyword.code, kind, keyword.keyword, info.lemma, position, position + 1)
-                )
+                keyword = keywords[index]
+                if wanted is None or not wanted.isdisjoint(keyword.columns):
+                    found.append(
+                        (keyword.code, kind, keyword.keyword, info.lemma, position, position + 1)
+                    )
         for phrase, start, end in self.phrases[row]:
-            found.append((phrase.code, PHRASE, phrase.keyword, phrase.term_text, start, end))
+            if wanted is None or not wanted.isdisjoint(phrase.columns):
+                found.append((phrase.code, PHRASE, phrase.keyword, phrase.term_text, start, end))
         for name, start, end in self.pattern_matches[row]:
-            found.append((name.rsplit("#", 1)[0], PATTERN, name, name, start, end))
-        if codes is not None:
-            wanted = tuple(codes)
-            prefixes = tuple(code + "." for code in wanted)
-            found = [f for f in found if f[0] in wanted or f[0].startswith(prefixes)]
-        # token order is text order: sort the plain tuples before making hits
+            code = name.rsplit("#", 1)[0]
+            if wanted is None or not wanted.isdisjoint(table.columns_of(code)):
+                found.append((code, PATTERN, name, name, start, end))
+        # token order is text order
         found.sort(key=lambda item: (item[4], item[0], item[1], item[2]))
-        return [self.batch.hit(*item) for item in found]
+        return found
+
+
+def _view(values: Any) -> Any:
+    """A memoryview of a one-dimensional numpy array: indexing it gives Python ints or
+    bools, as a list would, without making a Python object per element up front."""
+    import numpy
+
+    return numpy.ascontiguousarray(values).data
 
 
 @lru_cache(maxsize=1)
@@ -469,33 +512,3 @@ def _compile_patterns(codebook: Codebook, guard: RegexGuard) -> Matcher | None:
                     f"pattern: {first}"
                 ) from error
     return matcher
-
-
-def _phrase_span(
-    phrase: Phrase, anchor: int, where: dict[int, list[int]]
-) -> tuple[int, int] | None:
-    """Find every word of ``phrase`` near ``anchor``: in any order, as Dutch word order
-    moves them ("informatie delen", "delen we informatie", "informatie wordt gedeeld"),
-    or in order for a separated verb and its particle. Each word is taken at its nearest
-    free place within the phrase's reach of the anchor (the earlier one on a tie);
-    ``where[word]`` lists the token positions that can stand for a phrase word."""
-    reach = phrase.reach or len(phrase.words) + 1
-    low, high = anchor - reach, anchor + reach
-    used: list[int] = []
-    for word in phrase.words:
-        best = None
-        for j in where.get(word, ()):
-            if j < low or j in used:
-                continue
-            if j > high:
-                break
-            if phrase.ordered and used and j <= used[-1]:
-                continue
-            if best is None or abs(j - anchor) < abs(best - anchor):
-                best = j
-        if best is None:
-            return None
-        used.append(best)
-    if anchor not in used:
-        return None
-    return min(used), max(used) + 1

@@ -11,7 +11,9 @@ evidence passes but none of its sub-codes' does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from qcode.nlp.model import TrainedModel
-    from qcode.nlp.rules import Hit, RuleMatcher, RuleScan
+    from qcode.nlp.rules import RuleMatcher, RuleScan
 
 RULES = "rules"
 MODEL = "model"
@@ -58,17 +60,21 @@ def suggest(
     min_score: float | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
+    questions: Mapping[tuple[str, int], str] | None = None,
 ) -> list[Suggestion]:
     """Suggest codes for ``(transcript, segment number, text)`` respondent segments.
 
     ``model`` may be one trained model or several (a full-level and a top-level one); a
     code's model probability comes from the first model that has the code. With
-    ``rules=False`` only the model speaks (used by evaluation). Results come in segment
-    order, then by falling score. The same input always gives the same output.
+    ``rules=False`` only the model speaks (used by evaluation). ``questions`` gives, by
+    (transcript, segment number), the interviewer's question a segment answers, which a
+    trained model reads as context (see :mod:`qcode.nlp.context`). Results come in
+    segment order, then by falling score. The same input always gives the same output.
     """
     return list(
         iter_suggestions(
-            codebook, segments, model=model, min_score=min_score, rules=rules, matcher=matcher
+            codebook, segments, model=model, min_score=min_score, rules=rules, matcher=matcher,
+            questions=questions,
         )
     )
 
@@ -81,6 +87,7 @@ def iter_suggestions(
     min_score: float | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
+    questions: Mapping[tuple[str, int], str] | None = None,
 ) -> Iterator[Suggestion]:
     """Like :func:`suggest`, yielding suggestions batch by batch (for progress bars)."""
     from qcode.nlp.pipeline import get_pipeline
@@ -90,10 +97,37 @@ def iter_suggestions(
     scorer, matcher = _prepare(codebook, model, min_score, rules, matcher)
     nlp = get_pipeline()
     for batch in _batches(segments, BATCH_SIZE):
-        texts = [text for _, _, text in batch]
-        docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
-        scan = matcher.scan(docs) if matcher is not None else None
-        yield from scorer.score_batch(batch, docs, scan)
+        with _collector_paused():
+            texts = [text for _, _, text in batch]
+            docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+            scan = matcher.scan(docs) if matcher is not None else None
+            asked = None
+            if questions and scorer.reads_questions and matcher is not None:
+                asked = _asked([questions.get((t, n), "") for t, n, _ in batch], matcher)
+            made = scorer.score_batch(batch, docs, scan, asked)
+            # freed now, not walked by the collection that follows
+            del docs, scan, asked
+        yield from made
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while one batch is scored.
+
+    Scoring a batch makes tens of thousands of small objects (tuples, lists,
+    suggestions) and no reference cycles worth collecting, but the collector counts
+    them and, every so often, walks every object of the process (a tenth of suggest's
+    time on the bench corpus). Paused per batch, it runs between batches instead, as
+    often as the objects left over call for; it is never left off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def score_table(
@@ -103,9 +137,11 @@ def score_table(
     model: TrainedModel | Sequence[TrainedModel] | None = None,
     rules: bool = True,
     matcher: RuleMatcher | None = None,
+    questions: Sequence[str] | None = None,
 ) -> Any:
     """The score of every code (columns in codebook order) for every text (rows), as
-    :func:`suggest` computes it before any threshold: for calibration and evaluation."""
+    :func:`suggest` computes it before any threshold: for calibration and evaluation.
+    ``questions`` holds the question each text answers ("" where none is known)."""
     import numpy
 
     from qcode.nlp.pipeline import get_pipeline
@@ -116,8 +152,24 @@ def score_table(
     for start in range(0, len(texts), BATCH_SIZE):
         docs = list(nlp.pipe(texts[start : start + BATCH_SIZE], batch_size=BATCH_SIZE))
         scan = matcher.scan(docs) if matcher is not None else None
-        parts.append(scorer.scores(docs, scan)[0])
+        asked = None
+        if questions and scorer.reads_questions and matcher is not None:
+            asked = _asked(list(questions[start : start + BATCH_SIZE]), matcher)
+        parts.append(scorer.scores(docs, scan, asked)[0])
     return numpy.concatenate(parts)
+
+
+def _asked(questions: list[str], matcher: RuleMatcher) -> tuple[Any, Any] | None:
+    """The questions' rule evidence (documents x codes) and which documents have a
+    question; None when none has."""
+    import numpy
+
+    from qcode.nlp.context import question_evidence
+
+    known = numpy.asarray([bool(question and question.strip()) for question in questions])
+    if not known.any():
+        return None
+    return question_evidence(questions, matcher), known
 
 
 def _prepare(
@@ -207,10 +259,23 @@ class _Scorer:
             )
             for trained in models
         ]
+        self.reads_questions = rules and any(
+            trained.combiner.fitted_on and any(trained.combiner.question_weights)
+            for trained in models
+        )
+        self.asked_threshold = self.threshold.copy()
+        if min_score is None and rules:
+            for label, trained in self.owner.items():
+                self.asked_threshold[self.column[label]] = trained.threshold(label, asked=True)
+        """Whether a model weighs the question before a turn (else none is read)."""
 
-    def scores(self, docs: list[Doc], scan: RuleScan | None) -> tuple[Any, Any, Any, Any]:
+    def scores(
+        self, docs: list[Doc], scan: RuleScan | None, asked: Any = None
+    ) -> tuple[Any, Any, Any, Any]:
         """Scores, model probabilities (-1 where no model speaks), distinct rule terms and
-        pattern matches, each documents x codes."""
+        pattern matches, each documents x codes; ``asked``: the rule evidence of each
+        document's question (documents x codes) and which documents have a question
+        (see :func:`_asked`), None when no question is known."""
         import numpy
 
         n, size = len(docs), len(self.codes)
@@ -239,6 +304,7 @@ class _Scorer:
                 scores[:, columns] = trained.combiner.scores(
                     predicted, rules[:, columns], lengths[:, None],
                     [trained.labels[j] for j in kept],
+                    None if asked is None else asked[0][:, columns],
                 )
             else:
                 base = [trained.base_rate(trained.labels[j]) for j in kept]
@@ -252,35 +318,48 @@ class _Scorer:
         return scores, probability, terms, patterns
 
     def score_batch(
-        self, batch: list[tuple[str, int, str]], docs: list[Doc], scan: RuleScan | None
+        self,
+        batch: list[tuple[str, int, str]],
+        docs: list[Doc],
+        scan: RuleScan | None,
+        asked: Any = None,
     ) -> list[Suggestion]:
         import numpy
 
-        scores, probability, terms, patterns = self.scores(docs, scan)
-        passed = (scores >= self.threshold) & (scores > 0)
+        scores, probability, terms, patterns = self.scores(docs, scan, asked)
+        threshold = numpy.broadcast_to(self.threshold, scores.shape)
+        if asked is not None:
+            # a turn whose question is known is held to the thresholds chosen for such turns
+            threshold = numpy.where(asked[1][:, None], self.asked_threshold, self.threshold)
+        passed = (scores >= threshold) & (scores > 0)
         # name the most specific code that passes: drop a code whose sub-code passes
         shown = passed & ~((passed.astype("int8") @ self.descendants.T.astype("int8")) > 0)
         hit_rows, hit_columns = numpy.nonzero(shown)
+        # what each suggestion needs, read from the arrays at once
+        at = (hit_rows, hit_columns)
+        ruled_at = ((terms[at] > 0) | (patterns[at] > 0)).tolist()
+        model_at = (probability[at] >= 0.5).tolist()
+        score_at = [round(value, 4) for value in scores[at].tolist()]
         chosen: dict[int, list[int]] = {}
-        for row, column in zip(hit_rows.tolist(), hit_columns.tolist(), strict=True):
-            chosen.setdefault(row, []).append(column)
+        for k, row in enumerate(hit_rows.tolist()):
+            chosen.setdefault(row, []).append(k)
+        columns_at = hit_columns.tolist()
         result: list[Suggestion] = []
-        for row, columns in chosen.items():
+        for row, ks in chosen.items():
             transcript, number, text = batch[row]
-            ruled = [c for c in columns if terms[row, c] or patterns[row, c]]
-            hits = scan.hits(row, [self.codes[c] for c in ruled]) if scan and ruled else []
+            ruled = [self.codes[columns_at[k]] for k in ks if ruled_at[k]]
+            hits = scan.shown(row, ruled) if scan and ruled else []
             made = []
-            for column in columns:
+            for k in ks:
+                column = columns_at[k]
                 code = self.codes[column]
-                by_rules = column in ruled
-                by_model = bool(probability[row, column] >= 0.5)
-                method = _method(by_rules, by_model)
+                by_rules = ruled_at[k]
                 # the words a model leaned on are shown when no rule words are
                 model_spans = self._model_spans(code, docs[row]) if not by_rules else []
                 prefix = code + "."
-                own = [h for h in hits if h.code == code or h.code.startswith(prefix)]
+                own = [h for h in hits if h[0] == code or h[0].startswith(prefix)]
                 texts, spans = _evidence(own, model_spans, text)
-                score = round(float(scores[row, column]), 4)
+                score = score_at[k]
                 made.append(
                     (
                         -score,
@@ -290,7 +369,7 @@ class _Scorer:
                             segment=number,
                             code=code,
                             score=score,
-                            method=method,
+                            method=_method(by_rules, model_at[k]),
                             evidence=texts,
                             spans=spans,
                         ),
@@ -324,15 +403,18 @@ class _Scorer:
 
 def _tokens(
     docs: list[Doc], scan: RuleScan | None
-) -> tuple[Any, Any, int, Any, Any, Sequence[str]]:
+) -> tuple[Any, Any, int, Any, Any, Sequence[str], Any]:
     """What :meth:`TrainedModel.predict_tokens` reads: the tokens' lowercase forms and
-    documents (from the rule scan's arrays when there is one) and the rule evidence."""
+    documents (from the rule scan's arrays when there is one, with the distinct forms
+    it found) and the rule evidence."""
     import numpy
     from spacy.attrs import LOWER
 
+    unique = None
     if scan is not None:
         lowers, rows = scan.batch.lowers, scan.batch.rows
         terms, codes = scan.terms, scan.matcher.codes
+        unique = scan.batch.unique
     else:
         lowers = numpy.concatenate(
             [doc.to_array(LOWER) for doc in docs] + [numpy.zeros(0, dtype="uint64")]
@@ -340,7 +422,7 @@ def _tokens(
         rows = numpy.repeat(numpy.arange(len(docs)), [len(doc) for doc in docs])
         terms, codes = None, []
     strings = docs[0].vocab.strings if docs else None
-    return lowers, rows, len(docs), strings, terms, codes
+    return lowers, rows, len(docs), strings, terms, codes, unique
 
 
 def _method(by_rules: bool, by_model: bool) -> str:
@@ -350,23 +432,23 @@ def _method(by_rules: bool, by_model: bool) -> str:
 
 
 def _evidence(
-    hits: list[Hit], model_spans: list[tuple[int, int]], text: str
+    hits: list[tuple[str, int, int, int, int]], model_spans: list[tuple[int, int]], text: str
 ) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """The matched words (a span inside another matched span is left out), then their
     sentences, then the words the model leaned on; and the character spans of the
-    words."""
+    words. ``hits`` are as :meth:`~qcode.nlp.rules.RuleScan.shown` gives them."""
     spans: list[tuple[int, int]] = []
     # in order of start (longest first), a span lies inside an earlier one exactly when
     # it ends before the furthest end so far
     furthest = -1
-    for start, end in sorted({(h.evidence_start, h.evidence_end) for h in hits},
+    for start, end in sorted({(h[1], h[2]) for h in hits},
                              key=lambda span: (span[0], -span[1])):
         if end > furthest:
             spans.append((start, end))
             furthest = end
     texts = [text[start:end] for start, end in spans]
     for hit in hits:
-        sentence = hit.sentence(text)
+        sentence = text[hit[3] : hit[4]]
         if sentence and sentence not in texts:
             texts.append(sentence)
     for start, end in model_spans:

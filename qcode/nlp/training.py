@@ -16,18 +16,21 @@ model itself, the same recipe is trained on parts of the data to predict the res
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qcode.models import Codebook
 from qcode.nlp import calibration, levels
+from qcode.nlp.context import question_columns
 from qcode.nlp.errors import NlpError, NothingToTrainError, TooFewExamplesError
 from qcode.nlp.examples import TrainingExample
 from qcode.nlp.features import Bags
 from qcode.nlp.model import ModelInfo, TrainedModel, _layers, blank_classifier
+from qcode.nlp.reading import read
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -35,11 +38,14 @@ if TYPE_CHECKING:
 MIN_EXAMPLES = 3
 """Fewest positive examples a code needs before a model may learn it."""
 
-EPOCHS = 12
-"""Passes over the data for up to :data:`FULL_EPOCHS_UP_TO` examples; larger sets get
-proportionally fewer (at least 4), which keeps 5,000 segments within a minute."""
+EPOCHS = 16
+"""Most passes over the data for up to :data:`FULL_EPOCHS_UP_TO` examples; larger sets get
+proportionally fewer (at least 4), which keeps 5,000 segments within a minute. How many
+of them a model gets is chosen on the calibration folds (:data:`EPOCH_CANDIDATES`)."""
 FULL_EPOCHS_UP_TO = 1500
-LEARN_RATE = 0.02
+LEARN_RATE = 0.005
+"""Small steps, so that the numbers of epochs tried are a fine grid of how far the model
+fits its data: at 0.02 even two passes fitted the sample's coding too closely."""
 L2 = 0.0
 BATCH_SIZE = 32
 UPDATES_PER_EPOCH = 100
@@ -64,6 +70,9 @@ class _Prepared:
     groups: list[str]
     tokens: Any
     """The length of each example in tokens."""
+    question: Any = None
+    """Per example and label, whether the question before it has keywords of the
+    label; None when no example has a question."""
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -128,9 +137,10 @@ def train_model(
     labels = [label for label in all_labels if label not in rare]
     if not labels:
         raise NothingToTrainError(level, min_examples)
+    chosen_epochs = epochs is not None
     if epochs is None:
         epochs = default_epochs(len(everything))
-    bags, evidence, tokens = _read([e.text for e in everything], codebook)
+    bags, evidence, tokens = read([e.text for e in everything], codebook)
     kept = [all_labels.index(label) for label in labels]
     weights = numpy.asarray([e.weight for e in everything], dtype="float32")
     prepared = _Prepared(
@@ -139,18 +149,21 @@ def train_model(
         mask=known[:, kept] * weights[:, None],
         groups=[e.group for e in everything],
         tokens=tokens,
+        question=question_columns(everything, codebook, labels),
     )
     del truth, known
+    combiner = calibration.DEFAULT_COMBINER
+    thresholds: dict[str, float] = {}
+    asked_thresholds: dict[str, float] = {}
+    if calibrate and len(real) >= MIN_CALIBRATION_EXAMPLES:
+        candidates = [epochs] if chosen_epochs else epoch_candidates(epochs)
+        combiner, thresholds, asked_thresholds, epochs = _calibrate(
+            prepared, evidence, labels, len(real), candidates=candidates, seed=seed
+        )
     nlp = _fit(prepared, range(len(everything)), labels, epochs=epochs, seed=seed)
     # rule reliabilities are learnt from the coders' decisions only: a seed made of a
     # code's keywords would make every keyword look right
     reliability = _reliability(evidence, prepared, labels, range(len(real)))
-    combiner = calibration.DEFAULT_COMBINER
-    thresholds: dict[str, float] = {}
-    if calibrate and len(real) >= MIN_CALIBRATION_EXAMPLES:
-        combiner, thresholds = _calibrate(
-            prepared, evidence, labels, len(real), epochs=epochs, seed=seed
-        )
     info = ModelInfo(
         codebook_version=codebook.version,
         codebook_name=codebook.name,
@@ -177,6 +190,7 @@ def train_model(
         combiner,
         reliability,
         thresholds=thresholds,
+        asked_thresholds=asked_thresholds,
         base_rates={label: round(float(r), 6) for label, r in zip(labels, rates, strict=True)},
     )
 
@@ -192,11 +206,21 @@ def _typical(nlp: Language, labels: list[str], texts: Sequence[str], codebook: C
     import numpy
 
     step = max(1, len(texts) // MAX_UNLABELED)
-    bags, _, _ = _read(list(texts[::step]), codebook)
+    bags, _, _ = read(list(texts[::step]), codebook)
     model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
 )
     p = numpy.clip(model.predict_bag(bags.take(numpy.arange(len(bags)))), 1e-4, 1 - 1e-4)
     return 1.0 / (1.0 + numpy.exp(-numpy.log(p / (1 - p)).mean(axis=0)))
+
+
+EPOCH_CANDIDATES: tuple[int, ...] = (2, 3, 4, 6, 8, 12, 16)
+"""Numbers of passes the calibration folds try; the one whose out-of-fold scores have
+the lowest log loss trains the model (see :func:`_calibrate`)."""
+
+
+def epoch_candidates(most: int) -> list[int]:
+    """The numbers of epochs to try, up to ``most``."""
+    return sorted({e for e in EPOCH_CANDIDATES if e < most} | {most})
 
 
 def default_epochs(examples: int) -> int:
@@ -218,14 +242,21 @@ def _truth(example: TrainingExample, level: str, labels: list[str]) -> dict[str,
 
 
 def _fit(
-    prepared: _Prepared, indexes: Iterable[int], labels: list[str], *, epochs: int, seed: int
+    prepared: _Prepared,
+    indexes: Iterable[int],
+    labels: list[str],
+    *,
+    epochs: int,
+    seed: int,
+    checkpoint: Callable[[int, Language], None] | None = None,
 ) -> Language:
     """Train a classifier on the examples at ``indexes``.
 
     The bag-of-words model's linear layer is updated directly with the gradient of the
     log loss (codes an example says nothing about are left out of it, and each example
-    counts with its weight), fed the bags :func:`_read` computed once; no spaCy
-    documents or examples are built per update.
+    counts with its weight), fed the bags :func:`~qcode.nlp.reading.read` computed once; no spaCy
+    documents or examples are built per update. ``checkpoint`` is called with the
+    number of epochs done and the model after every epoch.
     """
     import numpy
     from thinc.api import Adam
@@ -241,7 +272,7 @@ def _fit(
     optimizer = Adam(learn_rate=LEARN_RATE, L2=L2, use_averages=False)
     rng = random.Random(seed)
     size = batch_size(len(train))
-    for _ in range(epochs):
+    for done in range(1, epochs + 1):
         rng.shuffle(train)
         for start in range(0, len(train), size):
             batch = train[start : start + size]
@@ -249,6 +280,8 @@ def _fit(
             probability = 1.0 / (1.0 + numpy.exp(-numpy.clip(logits, -30, 30)))
             backprop(((probability - truth[batch]) * mask[batch]).astype("float32"))
             linear.finish_update(optimizer)
+        if checkpoint is not None:
+            checkpoint(done, nlp)
     return nlp
 
 
@@ -304,56 +337,6 @@ def _calibration_folds(groups: list[str], seed: int) -> list[list[int]]:
     return [sorted(order[n::k]) for n in range(k)][:keep]
 
 
-_Read = tuple[Bags, tuple[Any, list[str], list[str]], Any]
-_last_read: dict[tuple[str, int, int], _Read] = {}
-
-
-def _read(texts: Sequence[str], codebook: Codebook) -> _Read:
-    """The bag of words of every text, the distinct (document, code column, term) rule
-    evidence with the term names and the code of each column, and each text's length in
-    tokens. Texts are read 256 at
-    a time so that only one batch of spaCy documents is in memory at once. The last
-    result is kept: ``qcode train`` reads the same texts for both levels."""
-    key = (codebook.version, len(texts), hash(tuple(texts)))
-    found = _last_read.get(key)
-    if found is None:
-        found = _read_texts(texts, codebook)
-        _last_read.clear()
-        _last_read[key] = found
-    return found
-
-
-def _read_texts(texts: Sequence[str], codebook: Codebook) -> _Read:
-    import numpy
-
-    from qcode.nlp.features import bag_of_words
-    from qcode.nlp.pipeline import get_pipeline
-    from qcode.nlp.rules import RuleMatcher
-
-    matcher = RuleMatcher(codebook)
-    pipeline = get_pipeline()
-    bags = []
-    parts = []
-    tokens: list[int] = []
-    for start in range(0, len(texts), 256):
-        docs = list(pipeline.pipe(texts[start : start + 256], batch_size=256))
-        tokens.extend(len(doc) for doc in docs)
-        scan = matcher.scan(docs)
-        strings = docs[0].vocab.strings if docs else None
-        bags.append(
-            bag_of_words(scan.batch.lowers, scan.batch.rows, len(docs), strings,
-                         evidence=(scan.terms, matcher.codes))
-        )
-        triples = scan.triples
-        triples[:, 0] += start
-        parts.append(triples)
-    names = [""] * len(matcher.table.terms)
-    for name, index in matcher.table.terms.items():
-        names[index] = name
-    found = numpy.concatenate(parts) if parts else numpy.zeros((0, 3), dtype="int64")
-    return Bags(bags), (found, names, matcher.codes), numpy.asarray(tokens, dtype="int64")
-
-
 def _reliability(
     evidence: tuple[Any, list[str], list[str]],
     prepared: _Prepared,
@@ -384,29 +367,43 @@ def _calibrate(
     labels: list[str],
     real: int,
     *,
-    epochs: int,
+    candidates: Sequence[int],
     seed: int,
-) -> tuple[calibration.Combiner, dict[str, float]]:
-    """Fit the combiner on out-of-fold model and rule probabilities, then choose each
-    code's threshold on the combined out-of-fold scores."""
+) -> tuple[calibration.Combiner, dict[str, float], dict[str, float], int]:
+    """Choose the number of epochs, fit the combiner on out-of-fold model and rule
+    probabilities, then choose each code's threshold on the combined out-of-fold scores.
+
+    Each fold's model is trained once for the most ``candidates`` epochs and predicts
+    its held-out segments after each candidate number; the candidate whose combined
+    out-of-fold scores have the lowest log loss is chosen (too many passes over a small
+    project's coding learn its accidents). This is a choice made inside the training
+    data, so ``evaluate`` measures it on transcripts it never saw."""
     import numpy
 
     triples, names, codes = evidence
     columns = [codes.index(label) for label in labels]
     truth, mask = prepared.truth, prepared.mask
-    found: dict[str, list[Any]] = {"p": [], "r": [], "y": [], "known": [], "tokens": []}
+    found: dict[str, list[Any]] = {"r": [], "y": [], "known": [], "tokens": [], "q": []}
+    predicted: dict[int, list[Any]] = {epochs: [] for epochs in candidates}
     for held_out in _calibration_folds(prepared.groups[:real], seed):
         held = set(held_out)
         training = [i for i in range(len(prepared)) if i not in held]
         if not held_out or not training:
             continue
+        held_bag = prepared.bags.take(held_out)
+        at: dict[int, Any] = {}
+
+        def keep(done: int, nlp: Language, bag: Any = held_bag, at: dict[int, Any] = at) -> None:
+            if done in predicted:
+                model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER)
+                at[done] = model.predict_bag(bag)
+
         try:
-            nlp = _fit(prepared, training, labels, epochs=epochs, seed=seed)
+            _fit(prepared, training, labels, epochs=max(candidates), seed=seed, checkpoint=keep)
         except NlpError:
             continue
-        fold_model = TrainedModel(nlp, _scratch_info(labels), calibration.DEFAULT_COMBINER,
-         )
-        found["p"].append(fold_model.predict_bag(prepared.bags.take(held_out)))
+        for epochs in candidates:
+            predicted[epochs].append(at[epochs])
         reliability = _reliability(evidence, prepared, labels, [i for i in training if i < real])
         local = triples[numpy_isin(triples[:, 0], held_out)].copy()
         position = numpy.full(len(prepared), -1, dtype="int64")
@@ -420,19 +417,64 @@ def _calibrate(
             numpy.broadcast_to(prepared.tokens[held_out][:, None], (len(held_out), len(labels)))
         )
         found["known"].append(mask[held_out] > 0)
-    if not found["p"]:
-        return calibration.DEFAULT_COMBINER, {}
-    p, r, y, known, tokens = (
-        numpy.concatenate(found[k]) for k in ("p", "r", "y", "known", "tokens")
+        if prepared.question is not None:
+            found["q"].append(prepared.question[held_out])
+    if not found["y"]:
+        return calibration.DEFAULT_COMBINER, {}, {}, max(candidates)
+    r, y, known, tokens = (numpy.concatenate(found[k]) for k in ("r", "y", "known", "tokens"))
+    epochs, combiner, scores = choose_epochs(
+        {epochs: numpy.concatenate(p) for epochs, p in predicted.items()},
+        r, y, known, tokens, labels,
     )
-    columns_of = numpy.broadcast_to(numpy.arange(len(labels)), p.shape)
-    combiner = calibration.fit_combiner(p[known], r[known], y[known], tokens[known],
-                                        codes=columns_of[known], labels=labels)
-    scores = combiner.scores(p, r, tokens, labels)
-    thresholds = calibration.choose_thresholds(
-        {label: (scores[known[:, j], j], y[known[:, j], j]) for j, label in enumerate(labels)}
+    thresholds = _thresholds(scores, y, known, labels)
+    asked_thresholds: dict[str, float] = {}
+    if found["q"]:
+        question = numpy.concatenate(found["q"])
+        weights = calibration.fit_question_weights(scores[known], question[known], r[known] > 0,
+                                                   y[known])
+        combiner = dataclasses.replace(combiner, question_weights=weights)
+        asked = combiner.scores(numpy.concatenate(predicted[epochs]), r, tokens, labels,
+                                question)
+        asked_thresholds = _thresholds(asked, y, known, labels)
+    return combiner, thresholds, asked_thresholds, epochs
+
+
+def _thresholds(scores: Any, truth: Any, known: Any, labels: list[str]) -> dict[str, float]:
+    return calibration.choose_thresholds(
+        {label: (scores[known[:, j], j], truth[known[:, j], j]) for j, label in enumerate(labels)}
     )
-    return combiner, thresholds
+
+
+def choose_epochs(
+    predicted: dict[int, Any], rules: Any, truth: Any, known: Any, tokens: Any,
+    labels: list[str],
+) -> tuple[int, calibration.Combiner, Any]:
+    """Of out-of-fold model probabilities after several numbers of epochs (documents x
+    labels each), the number whose combined scores have the lowest log loss (the
+    fewest on a tie), with the combiner fitted for it and its scores."""
+    import numpy
+
+    columns_of = numpy.broadcast_to(numpy.arange(len(labels)), truth.shape)
+    best: tuple[float, int, calibration.Combiner, Any] | None = None
+    for epochs in sorted(predicted):
+        p = predicted[epochs]
+        combiner = calibration.fit_combiner(p[known], rules[known], truth[known], tokens[known],
+                                            codes=columns_of[known], labels=labels)
+        scores = combiner.scores(p, rules, tokens, labels)
+        loss = log_loss(scores[known], truth[known])
+        if best is None or loss < best[0] - 1e-9:
+            best = (loss, epochs, combiner, scores)
+    if best is None:
+        raise NlpError("No number of epochs to choose from.")
+    return best[1], best[2], best[3]
+
+
+def log_loss(scores: Any, truths: Any) -> float:
+    """The mean log loss of probabilities ``scores`` against 0/1 ``truths``."""
+    import numpy
+
+    p = numpy.clip(scores, 1e-6, 1 - 1e-6)
+    return float(-numpy.mean(truths * numpy.log(p) + (1 - truths) * numpy.log(1 - p)))
 
 
 def numpy_isin(values: Any, members: Sequence[int]) -> Any:
