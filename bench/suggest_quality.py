@@ -97,23 +97,11 @@ def cross_validation(
 
 def f1_scores(truth: Sequence[set[str]], found: Sequence[set[str]],
               labels: Sequence[str]) -> tuple[float, float]:
-    """Micro and macro F1 over (item, code) pairs; macro over the codes that occur."""
-    counts = {label: [0, 0, 0] for label in labels}
-    for expected, guessed in zip(truth, found, strict=True):
-        for label in labels:
-            if label in guessed and label in expected:
-                counts[label][0] += 1
-            elif label in guessed:
-                counts[label][1] += 1
-            elif label in expected:
-                counts[label][2] += 1
+    """Micro and macro F1 over (item, code) pairs, counted as ``qcode evaluate`` counts."""
+    from qcode.nlp.evaluation import score_pairs
 
-    def f1(tp: int, fp: int, fn: int) -> float:
-        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-    micro = f1(*(sum(c[i] for c in counts.values()) for i in range(3)))
-    present = [c for c in counts.values() if c[0] + c[2]]
-    return micro, sum(f1(*c) for c in present) / max(1, len(present))
+    report = score_pairs("check", labels, dict(enumerate(truth)), dict(enumerate(found)))
+    return report.micro.f1, report.macro_f1
 
 
 def suggested(

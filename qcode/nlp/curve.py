@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from qcode.models import Codebook
 from qcode.nlp import levels
 from qcode.nlp.errors import NlpError
-from qcode.nlp.evaluation import CodedSegment, _collect, _score
+from qcode.nlp.evaluation import CodedSegment, _collect, score_pairs
 
 if TYPE_CHECKING:
     from qcode.nlp.model import TrainedModel
@@ -174,8 +174,9 @@ def learning_curve(
                     model = None
             keys = {(s.transcript, s.segment) for s in test}
             held = {key: codes for key, codes in truth.items() if key in keys}
-            combined = _score("combined", label_list, held, predict(model, test))
-            alone = _score("rules", label_list, held, {k: by_rules.get(k, set()) for k in keys})
+            combined = score_pairs("combined", label_list, held, predict(model, test))
+            alone = score_pairs("rules", label_list, held,
+                                {k: by_rules.get(k, set()) for k in keys})
             micro.append(combined.micro.f1)
             macro.append(combined.macro_f1)
             rules.append(alone.micro.f1)

@@ -28,9 +28,9 @@ all pairs; macro scores average the per-code F1 over the codes that occur in the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from qcode.models import Codebook
 from qcode.nlp import levels
@@ -315,7 +315,8 @@ def evaluate(
                 "combined", test,
                 score_table(codebook, texts, model=model, matcher=matcher, questions=asked),
             )
-    reports = {method: _score(method, label_list, truth, predicted[method]) for method in methods}
+    reports = {method: score_pairs(method, label_list, truth, predicted[method])
+               for method in methods}
     return EvaluationReport(
         level=level,
         min_score=min_score,
@@ -334,12 +335,17 @@ def _collect(into: dict[tuple[str, int], set[str]], suggestions: Iterable, level
         into.setdefault(key, set()).update(levels.at_level([suggestion.code], level))
 
 
-def _score(
+Item = TypeVar("Item", bound=Hashable)
+
+
+def score_pairs(
     method: str,
-    label_list: list[str],
-    truth: dict[tuple[str, int], set[str]],
-    predicted: dict[tuple[str, int], set[str]],
+    label_list: Sequence[str],
+    truth: Mapping[Item, set[str]],
+    predicted: Mapping[Item, set[str]],
 ) -> MethodReport:
+    """Precision, recall and F1 over (item, code) pairs: per code, pooled (micro) and
+    averaged over the codes that occur (macro)."""
     counts: dict[str, list[int]] = {label: [0, 0, 0] for label in label_list}
     for key, expected in truth.items():
         guessed = predicted.get(key, set())
